@@ -1,0 +1,79 @@
+"""Input checks shared by every estimator: value conventions and lattice shapes.
+
+Two value conventions are accepted for binary lattice data:
+
+- ``"spin"``: values in {-1, +1} (Ising spins);
+- ``"occupation"``: values in {0, 1} (dimers present or absent, bits).
+
+Internally every model works on occupations ``x = (s + 1) / 2``; outputs that are
+lattices again (coarse-grained samples) are mapped back to the caller's convention.
+"""
+
+import numbers
+
+import numpy as np
+
+SPIN = "spin"
+OCCUPATION = "occupation"
+VALUE_CONVENTIONS = (SPIN, OCCUPATION)
+
+
+def infer_value_convention(X, *, name="X"):
+    """Return ``"spin"`` or ``"occupation"`` for binary data, else raise.
+
+    Data with a -1 anywhere is spin data; data inside {0, 1} is occupation data
+    (an all-(+1) array is therefore read as occupations: pass the convention
+    explicitly where that matters).
+    """
+    X = np.asarray(X)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
+        raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}.")
+    if X.size == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}).")
+    if np.issubdtype(X.dtype, np.floating) and not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    values = np.unique(X)
+    if np.all(np.isin(values, (0, 1))):
+        return OCCUPATION
+    if np.all(np.isin(values, (-1, 1))):
+        return SPIN
+    shown = ", ".join(str(v) for v in values[:6]) + (", ..." if values.size > 6 else "")
+    raise ValueError(
+        f"{name} must be binary, with values in {{-1, +1}} (spins) or {{0, 1}} "
+        f"(occupations); found values {shown}."
+    )
+
+
+def to_occupation(X, convention):
+    """Map binary data of the given convention to float64 occupations in {0, 1}."""
+    if convention == SPIN:
+        return (np.asarray(X, dtype=np.float64) + 1.0) * 0.5
+    # Always a fresh array: callers may write into it, the caller's data must not change.
+    return np.array(X, dtype=np.float64, copy=True)
+
+
+def from_occupation(X, convention, dtype=np.int8):
+    """Map occupations in {0, 1} back to the given convention."""
+    X = np.asarray(X)
+    if convention == SPIN:
+        return (2 * X - 1).astype(dtype)
+    return X.astype(dtype)
+
+
+def check_positive_int(value, name, minimum=1):
+    """Return ``value`` as an int if it is an integer >= ``minimum``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_temperature(T, name="temperature"):
+    """Return ``T`` as a float if it is a finite positive number, else raise."""
+    if isinstance(T, bool) or not isinstance(T, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {T!r}.")
+    T = float(T)
+    if not np.isfinite(T) or T <= 0:
+        raise ValueError(f"{name} must be finite and > 0, got {T}.")
+    return T
