@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -163,6 +164,21 @@ def test_correlations_are_monotone_with_the_right_limits():
     assert diagonal_correlation(1e4) == pytest.approx(2 * t**2, rel=1e-6)
 
 
+def test_extreme_temperatures_reach_their_limits_quietly():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cold, hot = np.array([1e-300, 5e-324]), np.array([1e300])
+        assert np.all(nearest_neighbour_correlation(cold) == 1.0)
+        assert np.all(diagonal_correlation(cold) == 1.0)
+        assert np.all(spontaneous_magnetization(cold) == 1.0)
+        assert np.all(correlation_length(cold) < 1e-299)
+        assert nearest_neighbour_correlation(hot)[0] == pytest.approx(1e-300, rel=1e-12)
+        assert spontaneous_magnetization(hot)[0] == 0.0
+        assert diagonal_correlation(hot)[0] == pytest.approx(0.0, abs=1e-300)
+        assert correlation_length(hot)[0] == pytest.approx(1 / math.log(1e300), rel=1e-12)  # ln coth K ~ ln T
+        assert effective_temperature(correlation=1e-300) == pytest.approx(1e300, rel=1e-9)
+
+
 def test_yang_magnetization():
     assert spontaneous_magnetization(2.0) == pytest.approx((1 - math.sinh(1.0) ** -4) ** 0.125, rel=1e-14)
     below = np.linspace(0.05, T_C - 1e-6, 500)
@@ -209,7 +225,7 @@ def test_correlation_length_below_critical_temperature_matches_transfer_matrix()
     gaps = [math.log(v[0] / v[2]) for v in (strip_transfer_matrix(w, 1.5)[0] for w in widths)]
     design = np.stack([np.ones(3), widths**-2.0, widths**-4.0], axis=1)
     extrapolated = np.linalg.solve(design, gaps)[0]
-    assert 1 / extrapolated == pytest.approx(correlation_length(1.5), rel=5e-3)
+    assert 1 / extrapolated == pytest.approx(correlation_length(1.5), rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -395,6 +411,7 @@ def test_effective_temperature_inverts_a_reference_table():
         effective_temperature(correlation=beyond, reference=table, out_of_range="clip"), [1.0, 4.0])
     assert np.all(np.isnan(effective_temperature(correlation=beyond, reference=table, out_of_range="nan")))
     assert effective_temperature(correlation=[1.0, 0.0], reference=table).tolist() == [0.0, math.inf]
+    assert np.array_equal(table[0], temperatures[order]) and np.array_equal(table[1], correlations[order])
 
 
 def test_effective_temperature_inverts_a_reference_callable():
