@@ -42,12 +42,12 @@ __all__ = [
 ]
 
 #: Critical temperature of the square-lattice Ising model, ``2 / ln(1 + sqrt 2)``.
-CRITICAL_TEMPERATURE = 2.0 / np.log1p(np.sqrt(2.0))
+CRITICAL_TEMPERATURE = float(2.0 / np.log1p(np.sqrt(2.0)))
 
 #: Catalan's constant G.
 _CATALAN = 0.91596559417721901505460351493238411
 #: Entropy per site of fully packed dimers on the square lattice, ``G / pi``.
-DIMER_ENTROPY_PER_SITE = _CATALAN / np.pi
+DIMER_ENTROPY_PER_SITE = float(_CATALAN / np.pi)
 
 _NN_AT_CRITICALITY = np.sqrt(0.5)
 _DIAGONAL_AT_CRITICALITY = 2.0 / np.pi
