@@ -1,0 +1,182 @@
+"""The Nature Physics RG-flow run: 2D Ising 128x128, ~5,000 samples per temperature, four steps.
+
+Koch-Janusz & Ringel (2018), Fig. 5: T_c to 1 % from where the flow diverges and
+nu = 1.0 +- 0.15 from a finite-size collapse. This script runs the whole pipeline
+(sampling, same-size reference simulations, RSMI filters re-learned at every step) and
+prints T_c and nu with their uncertainties, the wall time and the peak memory of the
+process tree (this process and its joblib workers, polled from /proc).
+
+Full run (the coordinator's; ~15 min target on 2 cores)::
+
+    python benchmarks/bench_rg_paper.py
+
+Reduced run::
+
+    python benchmarks/bench_rg_paper.py --size 64 --samples 1000 --steps 3 --epochs 5
+
+``--majority`` swaps the RSMI coarse-grainer for a fixed 2x2 majority rule, a reference
+measured in the same run.
+"""
+
+import argparse
+import os
+import threading
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+
+from sklearn_rsmi.physics import CRITICAL_TEMPERATURE as TC
+from sklearn_rsmi.rg import make_rg_pipeline, rg_flow_sweep
+
+# Starting temperatures in units of T_c: within +-10 %, dense inside the paper's collapse
+# window beta/beta_c in [0.95, 1.03], i.e. T/T_c in [0.971, 1.053].
+DEFAULT_TEMPERATURES = (0.92, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05, 1.08)
+
+
+class MajorityRule(TransformerMixin, BaseEstimator):
+    """2x2 majority rule with random tie-break: the hand-made block spin to compare with."""
+
+    def __init__(self, visible_shape=(2, 2), random_state=None, n_jobs=None):
+        self.visible_shape = visible_shape
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y=None):
+        self.filters_ = np.ones((1, *self.visible_shape))
+        self.intercept_hidden_ = np.zeros(1)
+        self.mutual_information_ = float("nan")
+        self.seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X)
+        n, L, _ = X.shape
+        total = X.reshape(n, L // 2, 2, L // 2, 2).sum(axis=(2, 4), dtype=np.int64)
+        ties = np.random.default_rng(self.seed_).choice(np.array([-1, 1], np.int8), total.shape)
+        return np.where(total > 0, 1, np.where(total < 0, -1, ties)).astype(np.int8)
+
+
+class PeakMemory:
+    """Peak resident memory of this process and all its descendants, polled from /proc."""
+
+    def __init__(self, interval=0.2):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+
+    @staticmethod
+    def _tree_rss():
+        children = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(pid))
+            except OSError:
+                continue
+        total, stack = 0, [os.getpid()]
+        while stack:
+            pid = stack.pop()
+            try:
+                with open(f"/proc/{pid}/statm") as handle:
+                    total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except OSError:
+                pass
+            stack.extend(children.get(pid, []))
+        return total
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--samples", type=int, default=5000)
+    parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument("--temperatures", type=float, nargs="+", default=DEFAULT_TEMPERATURES,
+                        help="starting temperatures in units of T_c")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--windows", type=int, default=20000, help="n_windows per fit")
+    parser.add_argument("--reference-samples", type=int, default=1000)
+    parser.add_argument("--reference", choices=("simulation", "onsager"), default="simulation")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--memory", default=None, help="joblib cache folder (resumable run)")
+    parser.add_argument("--csv", default=None, help="write the tidy result here")
+    parser.add_argument("--plot", default=None, help="save the flow figure here (png)")
+    parser.add_argument("--majority", action="store_true",
+                        help="fixed 2x2 majority rule instead of RSMI")
+    args = parser.parse_args()
+
+    if args.majority:
+        pipeline = make_rg_pipeline(args.steps, coarse_grainer=MajorityRule())
+    else:
+        from sklearn_rsmi import RSMICoarseGrainer
+
+        pipeline = make_rg_pipeline(args.steps, coarse_grainer=RSMICoarseGrainer(
+            n_hidden=1, visible_shape=(2, 2), buffer_width=1, environment_width=1,
+            n_epochs=args.epochs, n_windows=args.windows))
+    temperatures = [t * TC for t in args.temperatures]
+    print(f"{'majority rule' if args.majority else 'RSMI'}: L = {args.size}, "
+          f"{args.samples} samples x {len(temperatures)} temperatures, {args.steps} steps, "
+          f"reference = {args.reference}, n_jobs = {args.n_jobs}")
+
+    start = time.perf_counter()
+    with PeakMemory() as memory:
+        result = rg_flow_sweep(
+            temperatures, pipeline=pipeline, lattice_size=args.size, n_samples=args.samples,
+            reference=args.reference, n_reference_samples=args.reference_samples,
+            n_jobs=args.n_jobs, memory=args.memory, random_state=args.seed)
+    wall = time.perf_counter() - start
+
+    np.set_printoptions(precision=4, suppress=True, linewidth=160)
+    print("\nT_eff / T_c per starting temperature (rows) and RG step (columns):")
+    print(result.flow() / TC)
+    print("mutual information (bits) per step:")
+    print(result.flow("mutual_information")[:, 1:])
+
+    tc = result.critical_temperature()
+    print(f"\nT_c from the flow's divergence: {tc.value:.4f} +- {tc.error:.4f}  "
+          f"(exact {TC:.4f}; off by {100 * (tc.value / TC - 1):+.2f} %)")
+    print(f"  per step: {np.round(tc.per_step, 4)} +- {np.round(tc.per_step_error, 4)}")
+    try:
+        linear = result.exponent_from_linearised_flow(critical_temperature=tc.value)
+        print(f"nu from the linearised flow: {linear.nu:.3f} +- {linear.nu_error:.3f}  "
+              f"(fixed point {linear.critical_temperature:.4f} +- "
+              f"{linear.critical_temperature_error:.4f}, {linear.n_points} pairs, "
+              f"chi2/dof {linear.reduced_chi2:.2f})")
+    except ValueError as error:
+        print(f"nu from the linearised flow: not available ({error})")
+    collapse = result.exponent_from_collapse(critical_temperature=tc.value)
+    print(f"nu from the finite-size collapse: {collapse.nu:.3f} +- {collapse.nu_error:.3f}  "
+          f"(T_c {collapse.critical_temperature:.4f} +- {collapse.critical_temperature_error:.4f}"
+          f", {collapse.n_points} points, chi2/dof {collapse.reduced_chi2:.2f})")
+    print(f"\nwall time: {wall:.1f} s; peak memory (process tree): {memory.peak / 2**30:.2f} GiB")
+
+    if args.csv:
+        result.to_csv(args.csv)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from sklearn_rsmi.plotting import plot_rg_flow
+
+        plot_rg_flow(result).figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
