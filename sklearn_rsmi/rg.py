@@ -280,7 +280,7 @@ def _run_temperature(temperature, samples, pipeline, n_samples, lattice_size, sa
     """Iterated RG at one temperature; returns one record per level (0 = input)."""
     with numba_threads(1), threadpool_limits(1):
         if samples is None:
-            from .datasets import make_ising
+            from .datasets._ising import make_ising
 
             samples = make_ising(n_samples, lattice_size, temperature, random_state=sample_seed,
                                  **sampler_params)
@@ -307,7 +307,7 @@ def _run_temperature(temperature, samples, pipeline, n_samples, lattice_size, sa
 
 def _run_reference(temperature, lattice_size, n_samples, sampler_params, seed):
     """Nearest-neighbour correlation of Ising samples at one (T, L): mean and its error."""
-    from .datasets import make_ising
+    from .datasets._ising import make_ising
 
     with numba_threads(1), threadpool_limits(1):
         samples = make_ising(n_samples, lattice_size, temperature, random_state=seed,
@@ -345,6 +345,9 @@ def _invert(correlation, error, reference):
         return T, float("nan")
     lo, hi = np.clip([correlation - error, correlation + error], -1.0, 1.0)
     T_pair = effective_temperature(correlation=[lo, hi], reference=reference)
+    if not np.all(np.isfinite(T_pair)):
+        # Within its error the level may have no order left at all (T = inf).
+        return T, float("inf")
     return T, float(abs(T_pair[0] - T_pair[1]) / 2)
 
 

@@ -58,7 +58,7 @@ class MajorityRule(TransformerMixin, BaseEstimator):
 
 
 def _ising(n_samples, L, T, seed):
-    from sklearn_rsmi.datasets import make_ising
+    from sklearn_rsmi.datasets._ising import make_ising
 
     return make_ising(n_samples, L, T, random_state=seed, cache=False)
 
