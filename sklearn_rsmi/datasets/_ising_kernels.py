@@ -1,0 +1,335 @@
+"""numba kernels of the Ising samplers: Wolff, Swendsen-Wang and checkerboard Metropolis.
+
+Conventions: ``H = -sum_<ij> s_i s_j`` on a periodic chain or square lattice, ``K = 1 / T``.
+Spins are ``int8`` (+1 / -1). The cluster kernels see the lattice as a flat array of ``N``
+sites and a neighbour table ``neighbours[i, b]`` (:func:`neighbour_table`); its first
+``dimension`` columns are the "forward" bonds (+x, then +y), so that walking every site's
+forward bonds visits every bond of the torus exactly once. On an ``L = 2`` torus the forward and
+backward neighbours coincide: the two entries are then two distinct bonds between the same pair
+of sites, exactly as in the Hamiltonian summed over the periodic bonds.
+
+All randomness comes from numba's own generator (separate from NumPy's): every driver takes an
+integer ``seed`` and calls ``np.random.seed(seed)`` inside njit, so a fixed seed gives identical
+output. The drivers return the number of spins flipped so that benchmarks can report rates.
+
+Acceptance tests compare a uniform 32-bit integer with ``round(p * 2**32)`` instead of a uniform
+double with ``p``: in numba that is one Mersenne-Twister draw instead of two plus a conversion, and
+about four times faster per decision (measured: 1.9 ns against 8.3 ns). The probabilities are
+then exact up to ``2**-33``, far below any statistical resolution.
+"""
+
+import numpy as np
+from numba import njit
+
+_TWO_TO_32 = 4294967296
+
+
+@njit(cache=True)
+def probability_threshold(p):
+    """The integer threshold ``t`` with ``P(uniform 32-bit draw < t) = p`` up to ``2**-33``."""
+    if p <= 0.0:
+        return np.int64(0)
+    if p >= 1.0:
+        return np.int64(_TWO_TO_32)
+    return np.int64(np.round(p * _TWO_TO_32))
+
+
+@njit(cache=True)
+def random_bits():
+    """A uniform integer in ``[0, 2**32)`` from numba's generator (one draw)."""
+    return np.random.randint(0, _TWO_TO_32)
+
+
+@njit(cache=True)
+def seed_numba(seed):
+    """Seed numba's generator of the calling thread (it is separate from NumPy's)."""
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def neighbour_table(L, dimension):
+    """Periodic neighbours of the flat ``L**dimension`` lattice, site ``i = y * L + x``.
+
+    Columns: ``+x, -x`` (1D) or ``+x, +y, -x, -y`` (2D); the first ``dimension`` are forward.
+    """
+    if dimension == 1:
+        table = np.empty((L, 2), dtype=np.int32)
+        for x in range(L):
+            table[x, 0] = (x + 1) % L
+            table[x, 1] = (x - 1) % L
+        return table
+    table = np.empty((L * L, 4), dtype=np.int32)
+    for y in range(L):
+        for x in range(L):
+            i = y * L + x
+            table[i, 0] = y * L + (x + 1) % L
+            table[i, 1] = ((y + 1) % L) * L + x
+            table[i, 2] = y * L + (x - 1) % L
+            table[i, 3] = ((y - 1) % L) * L + x
+    return table
+
+
+@njit(cache=True)
+def hot_start(n_sites):
+    """Independent random spins (infinite-temperature start), from numba's generator."""
+    spins = np.empty(n_sites, dtype=np.int8)
+    for i in range(n_sites):
+        spins[i] = 1 if np.random.randint(0, 2) == 1 else -1
+    return spins
+
+
+# ---------------------------------------------------------------------------
+# Wolff
+
+
+@njit(cache=True)
+def wolff_update(spins, neighbours, add_threshold, stack):
+    """Grow and flip one Wolff cluster in place; return its size.
+
+    A spin is flipped as soon as it joins the cluster, so "already flipped" doubles as the
+    visited mark and a neighbour can join only while it still has the seed's old sign.
+    ``add_threshold = probability_threshold(1 - exp(-2K))``; ``stack`` is scratch space of ``N`` int32.
+    """
+    n_sites = spins.shape[0]
+    n_bonds = neighbours.shape[1]
+    seed_site = np.random.randint(0, n_sites)
+    old = spins[seed_site]
+    new = -old
+    spins[seed_site] = new
+    stack[0] = seed_site
+    top = 1
+    size = 1
+    while top > 0:
+        top -= 1
+        i = stack[top]
+        for b in range(n_bonds):
+            j = neighbours[i, b]
+            if spins[j] == old and random_bits() < add_threshold:
+                spins[j] = new
+                stack[top] = j
+                top += 1
+                size += 1
+    return size
+
+
+@njit(cache=True)
+def wolff_sweeps(spins, neighbours, add_threshold, n_sweeps, stack):
+    """Flip clusters until at least ``n_sweeps * N`` spins have been flipped.
+
+    Returns ``(flipped, n_clusters)``. Only for burn-in and calibration: a state recorded at
+    such a stopping time is biased (see :func:`sample_wolff`).
+    """
+    target = n_sweeps * spins.shape[0]
+    flipped = 0
+    n_clusters = 0
+    while flipped < target:
+        flipped += wolff_update(spins, neighbours, add_threshold, stack)
+        n_clusters += 1
+    return flipped, n_clusters
+
+
+@njit(cache=True)
+def wolff_updates(spins, neighbours, add_threshold, n_clusters, stack):
+    """Flip ``n_clusters`` clusters; return the number of spins flipped."""
+    flipped = 0
+    for _ in range(n_clusters):
+        flipped += wolff_update(spins, neighbours, add_threshold, stack)
+    return flipped
+
+
+# ---------------------------------------------------------------------------
+# Swendsen-Wang
+
+
+@njit(cache=True)
+def _find(parent, i):
+    # path halving keeps the trees shallow without recursion
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@njit(cache=True)
+def swendsen_wang_update(spins, neighbours, add_threshold, parent, flip):
+    """One Swendsen-Wang update in place; return the number of spins flipped.
+
+    Bonds between equal neighbours are activated with probability ``1 - exp(-2K)`` (``add_threshold``) and merged by
+    union-find (each bond once, via the forward columns of ``neighbours``); every cluster then
+    flips with probability 1/2. ``parent`` (int32) and ``flip`` (int8) are scratch of size ``N``.
+    """
+    n_sites = spins.shape[0]
+    dimension = neighbours.shape[1] // 2
+    for i in range(n_sites):
+        parent[i] = i
+    for i in range(n_sites):
+        s = spins[i]
+        for b in range(dimension):
+            j = neighbours[i, b]
+            if spins[j] == s and random_bits() < add_threshold:
+                root_i = _find(parent, i)
+                root_j = _find(parent, j)
+                # the smaller index is the root: every root is then met before its members below
+                if root_i < root_j:
+                    parent[root_j] = root_i
+                elif root_j < root_i:
+                    parent[root_i] = root_j
+    flipped = 0
+    for i in range(n_sites):
+        root = _find(parent, i)
+        if root == i:
+            flip[i] = np.random.randint(0, 2)
+        if flip[root]:
+            spins[i] = -spins[i]
+            flipped += 1
+    return flipped
+
+
+@njit(cache=True)
+def swendsen_wang_sweeps(spins, neighbours, add_threshold, n_sweeps, parent, flip):
+    """``n_sweeps`` Swendsen-Wang updates (one update = one sweep); return spins flipped."""
+    flipped = 0
+    for _ in range(n_sweeps):
+        flipped += swendsen_wang_update(spins, neighbours, add_threshold, parent, flip)
+    return flipped
+
+
+# ---------------------------------------------------------------------------
+# Checkerboard Metropolis
+
+
+@njit(cache=True)
+def acceptance_table(K, dimension):
+    """Thresholds ``table[s * h + 2 * dimension]`` of the flip probability ``min(1, exp(-2 K s h))``.
+
+    ``h`` is the local field (sum of the ``2 * dimension`` neighbours) and ``dE = 2 s h``; level
+    and downhill flips (``s h <= 0``) get the always-accept threshold ``2**32``.
+    """
+    table = np.full(4 * dimension + 1, _TWO_TO_32, dtype=np.int64)
+    for sh in range(1, 2 * dimension + 1):
+        table[sh + 2 * dimension] = probability_threshold(np.exp(-2.0 * K * sh))
+    return table
+
+
+@njit(cache=True)
+def metropolis_sweeps_2d(spins, acceptance, n_sweeps):
+    """``n_sweeps`` checkerboard sweeps of the ``L x L`` lattice (even ``L``) in place.
+
+    Each sweep updates the sublattice ``x + y`` even, then ``x + y`` odd: one attempt per site.
+    Returns the number of spins flipped. Every attempt draws a random number, even a certain
+    (downhill) one, and the flip is written without a branch: an unpredictable branch per site
+    cost more than the draw (85 M against 135 M attempts/s at ``T_c``, ``L = 128``).
+    """
+    L = spins.shape[0]
+    flipped = 0
+    for _ in range(n_sweeps):
+        for parity in range(2):
+            for y in range(L):
+                up = (y - 1) % L
+                down = (y + 1) % L
+                for x in range((y + parity) & 1, L, 2):
+                    left = x - 1 if x > 0 else L - 1
+                    right = x + 1 if x < L - 1 else 0
+                    s = spins[y, x]
+                    sh = s * (spins[up, x] + spins[down, x] + spins[y, left] + spins[y, right])
+                    accept = random_bits() < acceptance[sh + 4]
+                    spins[y, x] = s - 2 * s * accept
+                    flipped += accept
+    return flipped
+
+
+@njit(cache=True)
+def metropolis_sweeps_1d(spins, acceptance, n_sweeps):
+    """``n_sweeps`` even/odd sweeps of the periodic chain (even ``L``) in place; return flips."""
+    L = spins.shape[0]
+    flipped = 0
+    for _ in range(n_sweeps):
+        for parity in range(2):
+            for x in range(parity, L, 2):
+                left = x - 1 if x > 0 else L - 1
+                right = x + 1 if x < L - 1 else 0
+                s = spins[x]
+                sh = s * (spins[left] + spins[right])
+                accept = random_bits() < acceptance[sh + 2]
+                spins[x] = s - 2 * s * accept
+                flipped += accept
+    return flipped
+
+
+# ---------------------------------------------------------------------------
+# Drivers: burn in, then record a sample every n_between sweeps
+
+
+@njit(cache=True)
+def sample_wolff(L, dimension, K, n_samples, n_burn_in, n_between, seed):
+    """Samples ``(n_samples, L**dimension)`` int8 from a hot start, and the total flips.
+
+    Burn-in flips clusters until ``n_burn_in * N`` spins have flipped. The samples are then
+    taken a *fixed* number of cluster updates apart, ``round(n_between * N / <|C|>)``, with the
+    mean cluster size ``<|C|>`` measured in a further calibration stretch of ``n_between``
+    sweeps. Stopping on a flipped-spin count instead would be an inspection-paradox bias: the
+    recorded states would favour those just after a large cluster flip, i.e. the more ordered
+    ones (measured: ``<s s>_nn`` too high by 0.004, 14 standard errors, at ``T_c``, L = 128).
+    """
+    np.random.seed(seed)
+    neighbours = neighbour_table(L, dimension)
+    n_sites = neighbours.shape[0]
+    spins = hot_start(n_sites)
+    stack = np.empty(n_sites, dtype=np.int32)
+    add_threshold = probability_threshold(-np.expm1(-2.0 * K))
+    out = np.empty((n_samples, n_sites), dtype=np.int8)
+    flipped, _ = wolff_sweeps(spins, neighbours, add_threshold, n_burn_in, stack)
+    calibration_flips, calibration_clusters = wolff_sweeps(
+        spins, neighbours, add_threshold, n_between, stack
+    )
+    flipped += calibration_flips
+    mean_cluster_size = calibration_flips / calibration_clusters
+    n_clusters = max(1, int(np.round(n_between * n_sites / mean_cluster_size)))
+    for k in range(n_samples):
+        flipped += wolff_updates(spins, neighbours, add_threshold, n_clusters, stack)
+        out[k] = spins
+    return out, flipped
+
+
+@njit(cache=True)
+def sample_swendsen_wang(L, dimension, K, n_samples, n_burn_in, n_between, seed):
+    """As :func:`sample_wolff`, with Swendsen-Wang updates."""
+    np.random.seed(seed)
+    neighbours = neighbour_table(L, dimension)
+    n_sites = neighbours.shape[0]
+    spins = hot_start(n_sites)
+    parent = np.empty(n_sites, dtype=np.int32)
+    flip = np.zeros(n_sites, dtype=np.int8)
+    add_threshold = probability_threshold(-np.expm1(-2.0 * K))
+    out = np.empty((n_samples, n_sites), dtype=np.int8)
+    flipped = swendsen_wang_sweeps(spins, neighbours, add_threshold, n_burn_in, parent, flip)
+    for k in range(n_samples):
+        if k > 0:
+            flipped += swendsen_wang_sweeps(spins, neighbours, add_threshold, n_between, parent, flip)
+        out[k] = spins
+    return out, flipped
+
+
+@njit(cache=True)
+def sample_metropolis(L, dimension, K, n_samples, n_burn_in, n_between, seed):
+    """As :func:`sample_wolff`, with checkerboard Metropolis sweeps (``L`` even)."""
+    np.random.seed(seed)
+    n_sites = L**dimension
+    flat = hot_start(n_sites)
+    acceptance = acceptance_table(K, dimension)
+    out = np.empty((n_samples, n_sites), dtype=np.int8)
+    flipped = 0
+    if dimension == 1:
+        flipped += metropolis_sweeps_1d(flat, acceptance, n_burn_in)
+        for k in range(n_samples):
+            if k > 0:
+                flipped += metropolis_sweeps_1d(flat, acceptance, n_between)
+            out[k] = flat
+    else:
+        spins = flat.reshape((L, L))
+        flipped += metropolis_sweeps_2d(spins, acceptance, n_burn_in)
+        for k in range(n_samples):
+            if k > 0:
+                flipped += metropolis_sweeps_2d(spins, acceptance, n_between)
+            out[k] = flat
+    return out, flipped

@@ -1,0 +1,290 @@
+"""Tests of the Ising samplers against exact results (REFERENCE.md) and of make_ising's contract."""
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import ellipk
+
+from sklearn_rsmi.datasets import _ising_kernels
+from sklearn_rsmi.datasets._ising import ALGORITHMS, default_sweeps, make_ising
+
+CRITICAL_TEMPERATURE = 2.0 / np.log(1.0 + np.sqrt(2.0))
+
+
+# ---------------------------------------------------------------------------
+# exact values and estimators, written here independently of the package
+
+
+def onsager_nn(temperature):
+    """<s_i s_j>_nn of the infinite square lattice (Onsager), away from T_c."""
+    K = 1.0 / temperature
+    k = 2.0 * np.sinh(2 * K) / np.cosh(2 * K) ** 2
+    u = -(1.0 / np.tanh(2 * K)) * (
+        1.0 + (2.0 / np.pi) * (2.0 * np.tanh(2 * K) ** 2 - 1.0) * ellipk(k**2)
+    )
+    return -u / 2.0
+
+
+def periodic_chain_correlation(temperature, r, L):
+    t = np.tanh(1.0 / temperature)
+    return (t**r + t ** (L - r)) / (1.0 + t**L)
+
+
+def nn_per_sample(X):
+    """Mean of s_i s_j over the 2 L^2 nearest-neighbour bonds of each periodic sample."""
+    S = X.astype(np.float64)
+    return 0.5 * (S * np.roll(S, 1, axis=1) + S * np.roll(S, 1, axis=2)).mean(axis=(1, 2))
+
+
+def mean_and_error(x, n_batches=20):
+    """Mean and batch-means standard error (batches long compared with the autocorrelation)."""
+    x = np.asarray(x, dtype=np.float64)
+    batches = x[: len(x) // n_batches * n_batches].reshape(n_batches, -1).mean(axis=1)
+    return x.mean(), batches.std(ddof=1) / np.sqrt(n_batches)
+
+
+def test_onsager_formula_in_this_module_matches_transfer_matrix_values():
+    assert onsager_nn(3.0) == pytest.approx(0.408655, abs=5e-7)
+    assert onsager_nn(4.0) == pytest.approx(0.278636, abs=5e-7)
+
+
+# ---------------------------------------------------------------------------
+# physics
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("temperature", [2.0, 3.0])
+def test_nearest_neighbour_correlation_matches_onsager(algorithm, temperature):
+    # L = 64 is far larger than xi(2.0) = 1.2 and xi(3.0) = 2.1: finite-size effects are
+    # exponentially small next to the ~5e-4 statistical error.
+    X = make_ising(400, 64, temperature, algorithm=algorithm, n_burn_in=200, n_between=5,
+                   random_state=11, cache=False)
+    mean, error = mean_and_error(nn_per_sample(X))
+    assert abs(mean - onsager_nn(temperature)) < 4 * error, (mean, error)
+
+
+# At T_c REFERENCE.md tabulates <s s>_nn(L) = 0.7419, 0.7189, 0.7109, 0.7088 (L = 9, 27, 81, 243),
+# fitted by 1/sqrt(2) + 0.31 / L to within 4e-4; the fit is used for even L.
+_FIT_ERROR = 5e-4
+
+
+@pytest.mark.parametrize(
+    "algorithm, L, n_samples, n_between, expected",
+    [
+        ("wolff", 27, 4000, None, 0.7189),
+        # one sweep apart: where recording at a flipped-spin stopping time was biased by 45 SE
+        ("wolff", 16, 20000, 1, 2**-0.5 + 0.31 / 16),
+        ("swendsen-wang", 27, 4000, 5, 0.7189),
+        ("metropolis", 16, 4000, None, 2**-0.5 + 0.31 / 16),
+    ],
+)
+def test_finite_size_correlation_at_critical_temperature(algorithm, L, n_samples, n_between,
+                                                         expected):
+    X = make_ising(n_samples, L, CRITICAL_TEMPERATURE, algorithm=algorithm, n_between=n_between,
+                   random_state=5, cache=False)
+    mean, error = mean_and_error(nn_per_sample(X))
+    assert error < 2e-3  # the test must be able to resolve a bias of a few 1e-3
+    assert abs(mean - expected) < 4 * error + _FIT_ERROR, (mean, error)
+
+
+def test_algorithms_agree_on_energy_and_magnetization():
+    # T = 2.5, L = 32: xi ~ 6, the finite-size |m| is far from 0 and from 1 and differs
+    # between algorithms only if one of them samples the wrong distribution.
+    results = {}
+    for algorithm in ALGORITHMS:
+        X = make_ising(2000, 32, 2.5, algorithm=algorithm, n_burn_in=500, n_between=10,
+                       random_state=3, cache=False)
+        energy = -2.0 * nn_per_sample(X)
+        magnetization = np.abs(X.astype(np.float64).mean(axis=(1, 2)))
+        results[algorithm] = (mean_and_error(energy), mean_and_error(magnetization))
+    for i, a in enumerate(ALGORITHMS):
+        for b in ALGORITHMS[i + 1:]:
+            for (mean_a, error_a), (mean_b, error_b) in zip(results[a], results[b]):
+                assert abs(mean_a - mean_b) < 4 * np.hypot(error_a, error_b), (a, b, results)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("temperature", [1.0, 2.5])
+def test_chain_correlations_match_transfer_matrix(algorithm, temperature):
+    L = 40
+    X = make_ising(2000, L, temperature, dimension=1, algorithm=algorithm, n_burn_in=200,
+                   n_between=5, random_state=2, cache=False)
+    S = X.astype(np.float64)
+    for r in range(1, 5):
+        mean, error = mean_and_error((S * np.roll(S, r, axis=1)).mean(axis=1))
+        exact = periodic_chain_correlation(temperature, r, L)
+        assert abs(mean - exact) < 4 * error, (r, mean, error, exact)
+
+
+@pytest.mark.parametrize("algorithm", ["wolff", "swendsen-wang"])
+def test_cluster_defaults_decorrelate_at_critical_temperature(algorithm):
+    X = make_ising(1000, 32, CRITICAL_TEMPERATURE, algorithm=algorithm, random_state=8,
+                   cache=False)
+    energy = nn_per_sample(X)
+    energy = energy - energy.mean()
+    lag_one = np.dot(energy[1:], energy[:-1]) / np.dot(energy, energy)
+    # ~1/sqrt(1000) = 0.03 statistical error on the estimate
+    assert lag_one < 0.12
+
+
+def test_metropolis_default_grows_with_critical_slowing_down():
+    burn_in_16, between_16 = default_sweeps(16, CRITICAL_TEMPERATURE, algorithm="metropolis")
+    burn_in_32, between_32 = default_sweeps(32, CRITICAL_TEMPERATURE, algorithm="metropolis")
+    assert between_32 / between_16 == pytest.approx(2**2.17, rel=0.05)
+    assert burn_in_32 >= 10 * between_32
+    # far from T_c the correlation length, not L, sets the scale
+    assert default_sweeps(128, 4.0, algorithm="metropolis")[1] < 10
+    assert default_sweeps(128, 4.0, algorithm="wolff") == (100, 10)
+
+
+@pytest.mark.slow
+def test_paper_size_critical_samples_match_finite_size_value():
+    X = make_ising(2000, 128, CRITICAL_TEMPERATURE, random_state=0, cache=False)
+    mean, error = mean_and_error(nn_per_sample(X))
+    assert abs(mean - (2**-0.5 + 0.31 / 128)) < 4 * error + _FIT_ERROR
+
+
+# ---------------------------------------------------------------------------
+# contract: dtype, shapes, reproducibility
+
+
+@settings(max_examples=30)
+@given(
+    L=st.integers(2, 9),
+    dimension=st.sampled_from([1, 2]),
+    algorithm=st.sampled_from(ALGORITHMS),
+    n_samples=st.integers(1, 3),
+    temperature=st.floats(0.05, 50.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_output_is_int8_spins_of_the_right_shape(L, dimension, algorithm, n_samples,
+                                                 temperature, seed):
+    if algorithm == "metropolis":
+        L += L % 2
+    X = make_ising(n_samples, L, temperature, dimension=dimension, algorithm=algorithm,
+                   n_burn_in=3, n_between=1, random_state=seed, cache=False)
+    assert X.dtype == np.int8
+    assert X.shape == (n_samples,) + (L,) * dimension
+    assert np.all(np.abs(X) == 1)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_same_seed_same_samples_different_seed_different(algorithm):
+    kwargs = dict(algorithm=algorithm, n_burn_in=5, n_between=2, cache=False)
+    a = make_ising(5, 8, 2.5, random_state=1, **kwargs)
+    b = make_ising(5, 8, 2.5, random_state=1, **kwargs)
+    c = make_ising(5, 8, 2.5, random_state=2, **kwargs)
+    d = make_ising(5, 8, 2.5, random_state=np.random.RandomState(1), **kwargs)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, d)
+    assert not np.array_equal(a, c)
+    # None draws a fresh seed every call
+    assert not np.array_equal(make_ising(5, 8, 2.5, **kwargs), make_ising(5, 8, 2.5, **kwargs))
+
+
+def test_low_temperature_orders_and_high_temperature_does_not():
+    cold = make_ising(20, 16, 0.5, random_state=0, cache=False)
+    hot = make_ising(20, 16, 1e6, random_state=0, cache=False)
+    assert np.all(np.abs(cold.mean(axis=(1, 2))) > 0.99)
+    assert abs(hot.astype(float).mean()) < 0.05
+
+
+def test_acceptance_thresholds_are_the_metropolis_probabilities():
+    K = 0.4
+    table = _ising_kernels.acceptance_table(K, 2)
+    expected = [1, 1, 1, 1, 1] + [np.exp(-2 * K * sh) for sh in range(1, 5)]
+    np.testing.assert_allclose(table / 2.0**32, expected, atol=2.0**-32)
+
+
+# ---------------------------------------------------------------------------
+# caching
+
+
+def _cached_files(root):
+    return sorted(p for p in Path(root).rglob("*") if p.is_file())
+
+
+def test_second_call_is_served_from_cache(tmp_path):
+    kwargs = dict(n_between=20, random_state=4, data_home=tmp_path)
+    make_ising(2, 8, 2.5, **kwargs)  # compile outside the timing
+    start = time.perf_counter()
+    first = make_ising(2000, 32, 2.5, **kwargs)
+    first_time = time.perf_counter() - start
+    assert any(p.suffix == ".pkl" for p in _cached_files(tmp_path / "joblib"))
+    start = time.perf_counter()
+    second = make_ising(2000, 32, 2.5, **kwargs)
+    second_time = time.perf_counter() - start
+    np.testing.assert_array_equal(first, second)
+    assert second_time < 0.2 * first_time, (first_time, second_time)
+    # the caller owns the returned array: writing into it leaves the cache intact
+    second[:] = 1
+    np.testing.assert_array_equal(make_ising(2000, 32, 2.5, **kwargs), first)
+
+
+def test_cache_key_holds_every_parameter(tmp_path):
+    base = dict(n_samples=3, L=8, temperature=2.5, n_burn_in=5, n_between=2, random_state=0,
+                data_home=tmp_path)
+    reference = make_ising(**base)
+    for change in [dict(temperature=2.6), dict(random_state=1), dict(algorithm="metropolis"),
+                   dict(n_between=3), dict(n_burn_in=6)]:
+        assert not np.array_equal(make_ising(**{**base, **change}), reference), change
+    assert make_ising(**{**base, "L": 10}).shape == (3, 10, 10)
+    assert make_ising(**{**base, "dimension": 1}).shape == (3, 8)
+
+
+def test_data_home_from_environment_and_unseeded_calls_not_cached():
+    root = Path(os.environ["SKLEARN_RSMI_DATA"])
+    make_ising(3, 8, 2.5, n_burn_in=5, n_between=1, random_state=123)
+    after_seeded = _cached_files(root)
+    assert any(p.suffix == ".pkl" for p in after_seeded)
+    make_ising(3, 8, 2.5, n_burn_in=5, n_between=1, random_state=None)
+    assert _cached_files(root) == after_seeded
+
+
+def test_cache_false_writes_nothing(tmp_path):
+    make_ising(3, 8, 2.5, n_burn_in=5, n_between=1, random_state=0, data_home=tmp_path,
+               cache=False)
+    assert _cached_files(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------
+# validation
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(temperature=0.0), ValueError, "temperature"),
+        (dict(temperature=-1.0), ValueError, "temperature"),
+        (dict(temperature=np.inf), ValueError, "temperature"),
+        (dict(temperature=np.nan), ValueError, "temperature"),
+        (dict(temperature="hot"), TypeError, "temperature"),
+        (dict(n_samples=0), ValueError, "n_samples"),
+        (dict(n_samples=2.0), TypeError, "n_samples"),
+        (dict(L=1), ValueError, "L must be >= 2"),
+        (dict(L=8.5), TypeError, "L must be an integer"),
+        (dict(L=True), TypeError, "L must be an integer"),
+        (dict(L=7, algorithm="metropolis"), ValueError, "L must be even"),
+        (dict(algorithm="heat-bath"), ValueError, "algorithm must be one of"),
+        (dict(algorithm=None), TypeError, "algorithm must be a string"),
+        (dict(dimension=3), ValueError, "dimension must be 1"),
+        (dict(dimension=0), ValueError, "dimension"),
+        (dict(dimension=2.0), TypeError, "dimension"),
+        (dict(n_burn_in=-1), ValueError, "n_burn_in"),
+        (dict(n_between=-2), ValueError, "n_between"),
+        (dict(n_between=0), ValueError, "n_between"),
+        (dict(n_between=1.5), TypeError, "n_between"),
+        (dict(random_state="seed"), TypeError, "random_state"),
+        (dict(cache="yes"), TypeError, "cache"),
+    ],
+)
+def test_bad_input_is_named(kwargs, error, match):
+    arguments = dict(n_samples=2, L=8, temperature=2.5, random_state=0, cache=False)
+    arguments.update(kwargs)
+    with pytest.raises(error, match=match):
+        make_ising(**arguments)
