@@ -1,8 +1,10 @@
 """numba kernels of the dimer sampler: directed-loop (worm) updates on the L x L torus.
 
-A covering is stored as ``partner_direction[y, x]``: the direction from vertex ``(y, x)`` to the
-vertex it shares its dimer with, ``0 = +x``, ``1 = +y``, ``2 = -x``, ``3 = -y``; ``-1`` marks an
+A covering is stored as ``partner_direction[y * L + x]``: the direction from vertex ``(y, x)`` to
+the vertex it shares its dimer with, ``0 = +x``, ``1 = +y``, ``2 = -x``, ``3 = -y``; ``-1`` marks an
 unmatched vertex (only the worm's tail and head are ever unmatched, and only during a worm).
+Neighbours come from a table ``neighbours[site, direction]`` built once per lattice: looking them
+up is about twice as fast as periodic index arithmetic in the inner loop.
 
 The worm (directed loop without bounces) is the one of REFERENCE.md: remove the dimer of a
 uniformly chosen tail vertex ``v0``; the head sits on its former partner. The head picks one of its
@@ -19,10 +21,6 @@ same pair of vertices on a 2 x 2 torus apart.
 import numpy as np
 from numba import njit
 
-# Step in (dy, dx) for each direction; the opposite of direction d is (d + 2) % 4.
-_DY = np.array([0, 1, 0, -1], dtype=np.int64)
-_DX = np.array([1, 0, -1, 0], dtype=np.int64)
-
 
 @njit(cache=True)
 def seed_numba(seed):
@@ -31,70 +29,77 @@ def seed_numba(seed):
 
 
 @njit(cache=True)
-def columnar_covering(L):
-    """Horizontal dimers on the bonds ``(y, x) - (y, x + 1)`` with ``x`` even, in every row."""
-    partner_direction = np.empty((L, L), dtype=np.int8)
+def neighbour_table(L):
+    """``neighbours[y * L + x, d]``: the site one step from ``(y, x)`` in direction ``d``."""
+    neighbours = np.empty((L * L, 4), dtype=np.int64)
     for y in range(L):
         for x in range(L):
-            partner_direction[y, x] = 0 if x % 2 == 0 else 2
+            site = y * L + x
+            neighbours[site, 0] = y * L + (x + 1) % L
+            neighbours[site, 1] = ((y + 1) % L) * L + x
+            neighbours[site, 2] = y * L + (x - 1 + L) % L
+            neighbours[site, 3] = ((y - 1 + L) % L) * L + x
+    return neighbours
+
+
+@njit(cache=True)
+def columnar_covering(L):
+    """Horizontal dimers on the bonds ``(y, x) - (y, x + 1)`` with ``x`` even, in every row."""
+    partner_direction = np.empty(L * L, dtype=np.int8)
+    for y in range(L):
+        for x in range(L):
+            partner_direction[y * L + x] = 0 if x % 2 == 0 else 2
     return partner_direction
 
 
 @njit(cache=True)
-def worm_update(partner_direction):
+def worm_update(partner_direction, neighbours):
     """One worm update, in place; returns the number of head moves (worm steps) it took.
 
     Uses numba's global generator: seed it with :func:`seed_numba` first.
     """
-    L = partner_direction.shape[0]
-    y0 = np.random.randint(0, L)
-    x0 = np.random.randint(0, L)
-    d = np.int64(partner_direction[y0, x0])
-    hy = (y0 + _DY[d]) % L
-    hx = (x0 + _DX[d]) % L
-    partner_direction[y0, x0] = -1
-    partner_direction[hy, hx] = -1
-    arrived = (d + 2) % 4  # the bond the head may not take back
+    tail = np.random.randint(0, partner_direction.shape[0])
+    d = np.int64(partner_direction[tail])
+    head = neighbours[tail, d]
+    partner_direction[tail] = -1
+    partner_direction[head] = -1
+    arrived = (d + 2) & 3  # the bond the head may not take back
     n_steps = 0
     while True:
         n_steps += 1
-        new = (arrived + 1 + np.random.randint(0, 3)) % 4
-        ky = (hy + _DY[new]) % L
-        kx = (hx + _DX[new]) % L
-        k_direction = np.int64(partner_direction[ky, kx])
-        partner_direction[hy, hx] = new
-        partner_direction[ky, kx] = (new + 2) % 4
+        new = (arrived + 1 + np.random.randint(0, 3)) & 3
+        k = neighbours[head, new]
+        k_direction = np.int64(partner_direction[k])
+        partner_direction[head] = new
+        partner_direction[k] = (new + 2) & 3
         if k_direction < 0:
             # Only the tail is unmatched besides the head: the loop closes.
             return n_steps
-        my = (ky + _DY[k_direction]) % L
-        mx = (kx + _DX[k_direction]) % L
-        partner_direction[my, mx] = -1
-        hy = my
-        hx = mx
-        arrived = (k_direction + 2) % 4
+        head = neighbours[k, k_direction]
+        partner_direction[head] = -1
+        arrived = (k_direction + 2) & 3
 
 
 @njit(cache=True)
-def run_worms(partner_direction, n_worms):
+def run_worms(partner_direction, neighbours, n_worms):
     """``n_worms`` worm updates in place; returns the total number of worm steps."""
     total = 0
     for _ in range(n_worms):
-        total += worm_update(partner_direction)
+        total += worm_update(partner_direction, neighbours)
     return total
 
 
 @njit(cache=True)
 def covering_to_image(partner_direction, image):
-    """Write the links of a covering into a ``(2L, 2L)`` image; vertex and face cells are left alone."""
-    L = partner_direction.shape[0]
+    """Write the links of a covering into a ``(2L, 2L)`` image, leaving vertex and face cells."""
+    L = image.shape[0] // 2
     for y in range(L):
         for x in range(L):
             image[2 * y, 2 * x + 1] = 0
             image[2 * y + 1, 2 * x] = 0
     for y in range(L):
         for x in range(L):
-            d = partner_direction[y, x]
+            d = partner_direction[y * L + x]
             if d == 0:
                 image[2 * y, 2 * x + 1] = 1
             elif d == 1:
@@ -109,10 +114,11 @@ def sample_dimer_images(L, n_samples, n_burn_in_worms, n_between_worms, seed):
     """
     np.random.seed(seed)
     partner_direction = columnar_covering(L)
-    run_worms(partner_direction, n_burn_in_worms)
+    neighbours = neighbour_table(L)
+    run_worms(partner_direction, neighbours, n_burn_in_worms)
     images = np.zeros((n_samples, 2 * L, 2 * L), dtype=np.int8)
     for s in range(n_samples):
         if s > 0:
-            run_worms(partner_direction, n_between_worms)
+            run_worms(partner_direction, neighbours, n_between_worms)
         covering_to_image(partner_direction, images[s])
     return images

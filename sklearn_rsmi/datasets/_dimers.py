@@ -62,10 +62,14 @@ def _check_noise_coupling(noise_coupling):
     if noise_coupling is None:
         return None
     if isinstance(noise_coupling, bool) or not isinstance(noise_coupling, numbers.Real):
-        raise TypeError(f"noise_coupling must be a real number >= 0 or None, got {noise_coupling!r}.")
+        raise TypeError(
+            f"noise_coupling must be a real number >= 0 or None, got {noise_coupling!r}."
+        )
     noise_coupling = float(noise_coupling)
     if math.isnan(noise_coupling) or noise_coupling < 0:
-        raise ValueError(f"noise_coupling must be >= 0 (a ferromagnetic coupling), got {noise_coupling}.")
+        raise ValueError(
+            f"noise_coupling must be >= 0 (a ferromagnetic coupling), got {noise_coupling}."
+        )
     return noise_coupling
 
 

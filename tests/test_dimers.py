@@ -1,0 +1,432 @@
+"""Dimer sampler and observables, against exact enumeration and transfer matrices."""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import chisquare
+
+from sklearn_rsmi.datasets import _dimer_kernels
+from sklearn_rsmi.datasets import _dimers
+from sklearn_rsmi.datasets._dimers import (
+    check_dimer_coverings,
+    electric_field,
+    make_dimers,
+    winding_numbers,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Independent helpers: plain loops over the layout of ALGORITHM.md, section 1.
+
+
+def _touching_counts(image):
+    """Dimers touching each vertex of one (2L, 2L) image, by explicit neighbour lookup."""
+    L = image.shape[0] // 2
+    counts = np.zeros((L, L), dtype=int)
+    for y in range(L):
+        for x in range(L):
+            counts[y, x] += image[2 * y, 2 * x + 1]  # right link of (y, x)
+            counts[y, (x + 1) % L] += image[2 * y, 2 * x + 1]
+            counts[y, x] += image[2 * y + 1, 2 * x]  # down link of (y, x)
+            counts[(y + 1) % L, x] += image[2 * y + 1, 2 * x]
+    return counts
+
+
+def _assert_coverings(images):
+    for s, image in enumerate(images):
+        counts = _touching_counts(image)
+        assert np.all(counts == 1), f"sample {s} is not a covering: {counts}"
+
+
+def _columnar(L):
+    image = np.zeros((2 * L, 2 * L), dtype=np.int8)
+    image[0::2, 1::4] = 1  # bonds (y, x) - (y, x + 1), x even, every row
+    return image
+
+
+def _staggered(L):
+    image = np.zeros((2 * L, 2 * L), dtype=np.int8)
+    for y in range(L):
+        for x in range(y % 2, L, 2):  # each row shifted by one: no flippable plaquette
+            image[2 * y, 2 * x + 1] = 1
+    return image
+
+
+def _ring_tilings(free, L):
+    """Horizontal tilings of the free vertices of a periodic row; for each, is bond (0, 1) used."""
+    if free == (1 << L) - 1:
+        return [1, 0]
+    start = next(v for v in range(L) if not (free >> v) & 1)
+    segments, current = [], []
+    for i in range(1, L + 1):
+        v = (start + i) % L
+        if (free >> v) & 1:
+            current.append(v)
+        else:
+            segments.append(current)
+            current = []
+    if any(len(seg) % 2 for seg in segments):
+        return []
+    uses_01 = any(
+        seg[i] == 0 and seg[i + 1] == 1 for seg in segments for i in range(0, len(seg), 2)
+    )
+    return [int(uses_01)]
+
+
+def _exact_winding_distribution(L):
+    """Number of coverings and P(W_x) on the L x L torus, by a row transfer matrix.
+
+    The state is the set of vertices of a row already covered from the row above. The flux
+    through the cut at x = 0 gets eta = (-1)^y from every horizontal dimer on bond (y, 0)-(y, 1)
+    (the -1/4 terms cancel over an even column), so a generating variable z marks it, and a
+    discrete Fourier transform over z on the unit circle separates the winding sectors.
+    """
+    n = 1 << L
+    A0 = np.zeros((n, n))
+    A1 = np.zeros((n, n))
+    for a in range(n):
+        for b in range(n):
+            if a & b:
+                continue
+            for uses_01 in _ring_tilings((n - 1) & ~(a | b), L):
+                (A1 if uses_01 else A0)[a, b] += 1
+    M = 2 * L + 2
+    zs = np.exp(2j * np.pi * np.arange(M) / M)
+    Z = np.array(
+        [np.trace(np.linalg.matrix_power((A0 + z * A1) @ (A0 + A1 / z), L // 2)) for z in zs]
+    )
+    W = np.arange(-(L // 2), L // 2 + 1)
+    counts = np.array([(Z * zs ** (-w)).sum().real / M for w in W])
+    return round(Z[0].real), W, counts / counts.sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validity
+
+
+def test_samples_are_coverings_checked_independently():
+    images = make_dimers(50, 6, noise_coupling=0.7, random_state=1, cache=False)
+    assert images.shape == (50, 12, 12) and images.dtype == np.int8
+    assert set(np.unique(images)) <= {0, 1}
+    _assert_coverings(images)
+    check_dimer_coverings(images)
+
+
+def test_check_dimer_coverings_rejects_broken_coverings():
+    images = make_dimers(3, 4, random_state=2, cache=False)
+    removed = images.copy()
+    row, col = np.argwhere(removed[1] * (np.indices(removed[1].shape).sum(axis=0) % 2))[0]
+    removed[1, row, col] = 0  # the first occupied link (links are the cells with odd row + col)
+    with pytest.raises(ValueError, match=r"configuration 1 .* touches 0 dimers"):
+        check_dimer_coverings(removed)
+
+    added = images.copy()
+    added[2, 0::2, 1::2] = 1  # every horizontal link occupied: every vertex touches >= 2
+    message = r"configuration 2 .*vertex \(y=0, x=0\) touches [234] dimers"
+    with pytest.raises(ValueError, match=message):
+        check_dimer_coverings(added)
+
+    one_extra = images.copy()
+    # Add a single dimer next to an existing one: its two ends touch two dimers.
+    cell = (0, 1) if one_extra[0, 0, 1] == 0 else (1, 0)
+    one_extra[(0,) + cell] = 1
+    with pytest.raises(ValueError, match=r"configuration 0 .* touches 2 dimers"):
+        check_dimer_coverings(one_extra)
+    check_dimer_coverings(images)  # the originals were not modified
+
+
+def test_neighbour_table():
+    neighbours = _dimer_kernels.neighbour_table(4)
+    # (0,0): right (0,1), down (1,0), left (0,3), up (3,0)
+    assert neighbours[0].tolist() == [1, 4, 3, 12]
+    assert neighbours[15].tolist() == [12, 3, 14, 11]  # (3,3): right (3,0), down (0,3), ...
+    for d in range(4):  # stepping back undoes a step
+        np.testing.assert_array_equal(neighbours[neighbours[:, d], (d + 2) % 4], np.arange(16))
+
+
+def test_every_worm_leaves_a_covering():
+    _dimer_kernels.seed_numba(7)
+    partner = _dimer_kernels.columnar_covering(6)
+    neighbours = _dimer_kernels.neighbour_table(6)
+    image = np.zeros((12, 12), dtype=np.int8)
+    lengths = []
+    for _ in range(300):
+        lengths.append(_dimer_kernels.worm_update(partner, neighbours))
+        assert partner.min() >= 0
+        _dimer_kernels.covering_to_image(partner, image)
+        assert np.all(_touching_counts(image) == 1)
+    assert min(lengths) >= 1 and max(lengths) > 3
+
+
+def test_burn_in_zero_starts_columnar():
+    images = make_dimers(1, 8, n_burn_in=0, random_state=0, cache=False)
+    np.testing.assert_array_equal(images[0], _columnar(8))
+
+
+@settings(max_examples=12)
+@given(
+    L=st.sampled_from([2, 4, 6, 8]),
+    n_samples=st.integers(1, 3),
+    seed=st.integers(0, 2**31 - 2),
+    noise=st.one_of(st.none(), st.floats(0, 5)),
+)
+def test_any_even_size_and_seed_gives_valid_coverings(L, n_samples, seed, noise):
+    images = make_dimers(n_samples, L, noise_coupling=noise, random_state=seed, cache=False)
+    assert images.shape == (n_samples, 2 * L, 2 * L)
+    assert images.dtype == np.int8
+    assert np.isin(images, (0, 1)).all()
+    _assert_coverings(images)
+    if noise is None:
+        assert not images[:, 0::2, 0::2].any() and not images[:, 1::2, 1::2].any()
+
+
+# ---------------------------------------------------------------------------------------------
+# Uniformity and winding sectors
+
+
+def _covering_frequencies(images):
+    keys = np.packbits(images.reshape(len(images), -1), axis=1)
+    _, counts = np.unique(keys, axis=0, return_counts=True)
+    return counts
+
+
+@pytest.mark.parametrize("L, n_coverings, n_samples", [(2, 8, 8000), (4, 272, 80000)])
+def test_all_coverings_equally_likely(L, n_coverings, n_samples):
+    images = make_dimers(n_samples, L, random_state=3, cache=False)
+    counts = _covering_frequencies(images)
+    assert len(counts) == n_coverings  # exact counts: REFERENCE.md, and the transfer matrix below
+    assert chisquare(counts).pvalue > 1e-3
+
+
+def test_transfer_matrix_reproduces_known_counts():
+    # Guards the independent reference used below (REFERENCE.md counts).
+    assert _exact_winding_distribution(4)[0] == 272
+    assert _exact_winding_distribution(6)[0] == 90176
+
+
+def test_winding_distribution_matches_exact_finite_size_result():
+    L = 8
+    n_coverings, W, exact = _exact_winding_distribution(L)
+    assert n_coverings == 311853312
+    images = make_dimers(12000, L, random_state=4, cache=False)
+    windings = winding_numbers(images)
+    for column in (0, 1):  # W_x and W_y
+        w = windings[:, column]
+        # Sectors with |W| >= 3 have exact probability < 1e-5: test |W| <= 2.
+        sectors = np.abs(W) <= 2
+        observed = np.array([(w == k).sum() for k in W[sectors]])
+        assert observed.sum() >= len(w) - 2
+        expected = exact[sectors] / exact[sectors].sum() * observed.sum()
+        stat = chisquare(observed, expected)
+        assert stat.pvalue > 1e-3
+    # REFERENCE.md quotes the large-L values P(0) ~ 0.70, P(+-1) ~ 0.15, <W^2> ~ 0.30
+    # (exp(-pi W^2 / 2): 0.7045, 0.1465, 0.303); the exact 8 x 8 values are 0.7113, 0.1424,
+    # 0.3006, well within these tolerances (the standard error of P(0) here is 0.003).
+    w = windings.ravel()
+    assert abs(np.mean(w == 0) - 0.70) < 0.025
+    assert abs(np.mean(w == 1) - 0.15) < 0.015
+    assert abs(np.mean(w == -1) - 0.15) < 0.015
+    assert abs(np.mean(w**2) - 0.30) < 0.03
+
+
+@pytest.mark.slow
+def test_winding_distribution_at_large_size_matches_reference():
+    images = make_dimers(4000, 32, random_state=5, cache=False)
+    w = winding_numbers(images).ravel()
+    assert abs(np.mean(w == 0) - 0.7045) < 0.02
+    assert abs(np.mean(np.abs(w) == 1) / 2 - 0.1465) < 0.01
+    assert abs(np.mean(w**2) - 0.303) < 0.03
+
+
+# ---------------------------------------------------------------------------------------------
+# Electric field
+
+
+def test_electric_field_is_divergence_free_and_winding_independent_of_cut():
+    images = make_dimers(40, 8, random_state=6, cache=False)
+    E_x, E_y = electric_field(images)
+    divergence = E_x - np.roll(E_x, 1, axis=2) + E_y - np.roll(E_y, 1, axis=1)
+    np.testing.assert_allclose(divergence, 0, atol=1e-12)
+    column_fluxes = E_x.sum(axis=1)  # one value per cut x
+    row_fluxes = E_y.sum(axis=2)  # one value per cut y
+    np.testing.assert_allclose(column_fluxes, column_fluxes[:, :1].repeat(8, axis=1), atol=1e-12)
+    np.testing.assert_allclose(row_fluxes, row_fluxes[:, :1].repeat(8, axis=1), atol=1e-12)
+    windings = winding_numbers(images)
+    np.testing.assert_allclose(windings[:, 0], column_fluxes[:, 3])
+    np.testing.assert_allclose(windings[:, 1], row_fluxes[:, 5])
+    assert np.abs(windings).max() >= 1  # the worms do leave the W = 0 sector
+
+
+def test_electric_field_values_by_hand():
+    image = _columnar(2)[None]  # dimers on bonds (0,0)-(0,1) and (1,0)-(1,1)
+    E_x, E_y = electric_field(image)
+    # eta = +1 on (0,0), (1,1) and -1 on (0,1), (1,0)
+    np.testing.assert_allclose(E_x[0], [[0.75, 0.25], [-0.75, -0.25]])
+    np.testing.assert_allclose(E_y[0], [[-0.25, 0.25], [0.25, -0.25]])
+    np.testing.assert_array_equal(winding_numbers(image), [[0, 0]])
+
+
+@pytest.mark.parametrize("L", [2, 4, 8])
+def test_staggered_has_maximal_winding_and_columnar_none(L):
+    staggered = _staggered(L)
+    _assert_coverings(staggered[None])
+    W = winding_numbers(np.stack([staggered, staggered.transpose(), _columnar(L), _columnar(L).T]))
+    np.testing.assert_array_equal(np.abs(W[0]), [L // 2, 0])
+    np.testing.assert_array_equal(np.abs(W[1]), [0, L // 2])
+    np.testing.assert_array_equal(W[2:], 0)
+    E_x, _ = electric_field(staggered[None])
+    assert np.allclose(np.abs(E_x.sum(axis=1)), L / 2)  # |W| = L/2 on every cut
+    # No sampled covering exceeds the staggered flux.
+    sampled = winding_numbers(make_dimers(200, L, random_state=L, cache=False))
+    assert np.abs(sampled).max() <= L // 2
+
+
+def test_spin_valued_images_are_read_as_occupations():
+    images = make_dimers(5, 4, random_state=8, cache=False)
+    spins = 2 * images.astype(np.int64) - 1
+    np.testing.assert_array_equal(winding_numbers(spins), winding_numbers(images))
+    for a, b in zip(electric_field(spins), electric_field(images)):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------------------------------------
+# Noise spins
+
+
+@pytest.mark.parametrize("K", [0.4, 1.3])
+def test_noise_pairs_agree_with_the_right_frequency_and_ignore_the_dimers(K):
+    images = make_dimers(2000, 8, noise_coupling=K, random_state=9, cache=False)
+    vertex = images[:, 0::2, 0::2].astype(float)
+    face = images[:, 1::2, 1::2].astype(float)
+    agree = (vertex == face).astype(float)
+    n = agree.size
+    p = (1 + np.tanh(K)) / 2
+    assert abs(agree.mean() - p) < 4 * np.sqrt(p * (1 - p) / n)
+    assert abs(vertex.mean() - 0.5) < 4 * 0.5 / np.sqrt(n)
+    assert abs(face.mean() - 0.5) < 4 * 0.5 / np.sqrt(n)
+
+    def corr(a, b):
+        a = a.ravel() - a.mean()
+        b = b.ravel() - b.mean()
+        return (a @ b) / np.sqrt((a @ a) * (b @ b))
+
+    tolerance = 4 / np.sqrt(n)
+    right_link = images[:, 0::2, 1::2].astype(float)  # link to the right of the vertex
+    down_link = images[:, 1::2, 0::2].astype(float)
+    for noise in (vertex, face, agree):
+        assert abs(corr(noise, right_link)) < tolerance
+        assert abs(corr(noise, down_link)) < tolerance
+    # Pairs are independent of each other: neighbouring vertex spins, and a face with the next
+    # pair's vertex.
+    assert abs(corr(vertex, np.roll(vertex, 1, axis=2))) < tolerance
+    assert abs(corr(face, np.roll(vertex, -1, axis=2))) < tolerance
+
+
+def test_noise_limits_and_unchanged_dimers():
+    plain = make_dimers(20, 4, random_state=10, cache=False)
+    assert not plain[:, 0::2, 0::2].any() and not plain[:, 1::2, 1::2].any()
+    locked = make_dimers(20, 4, noise_coupling=np.inf, random_state=10, cache=False)
+    np.testing.assert_array_equal(locked[:, 0::2, 0::2], locked[:, 1::2, 1::2])
+    assert 0 < locked[:, 0::2, 0::2].mean() < 1
+    free = make_dimers(20, 4, noise_coupling=0.0, random_state=10, cache=False)
+    # The noise draws use their own seed: the dimers are the same with or without it.
+    for noisy in (locked, free):
+        np.testing.assert_array_equal(noisy[:, 0::2, 1::2], plain[:, 0::2, 1::2])
+        np.testing.assert_array_equal(noisy[:, 1::2, 0::2], plain[:, 1::2, 0::2])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reproducibility and caching
+
+
+def test_same_random_state_same_output():
+    a = make_dimers(10, 6, noise_coupling=1.0, random_state=11, cache=False)
+    b = make_dimers(10, 6, noise_coupling=1.0, random_state=11, cache=False)
+    c = make_dimers(10, 6, noise_coupling=1.0, random_state=12, cache=False)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    d = make_dimers(10, 6, noise_coupling=1.0, random_state=np.random.RandomState(11), cache=False)
+    e = make_dimers(10, 6, noise_coupling=1.0, random_state=np.random.RandomState(11), cache=False)
+    np.testing.assert_array_equal(d, e)
+
+
+def test_cache_returns_equal_arrays_without_sampling_again(tmp_path, monkeypatch):
+    kwargs = dict(noise_coupling=0.5, random_state=13, data_home=tmp_path)
+    first = make_dimers(30, 6, **kwargs)
+    assert os.listdir(tmp_path / "joblib")
+
+    def forbidden(*args):
+        raise AssertionError("the sampler ran although the result is cached")
+
+    monkeypatch.setattr(_dimer_kernels, "sample_dimer_images", forbidden)
+    np.testing.assert_array_equal(make_dimers(30, 6, **kwargs), first)
+    # Every parameter is part of the key: a change is not served from the cache.
+    for changed in (dict(n_between=0.5), dict(noise_coupling=0.6), dict(random_state=14)):
+        with pytest.raises(AssertionError, match="sampler ran"):
+            make_dimers(30, 6, **{**kwargs, **changed})
+    with pytest.raises(AssertionError, match="sampler ran"):
+        make_dimers(31, 6, **kwargs)
+
+
+def test_no_cache_without_seed_or_when_disabled(tmp_path):
+    make_dimers(3, 4, data_home=tmp_path)
+    make_dimers(3, 4, random_state=0, data_home=tmp_path, cache=False)
+    assert not (tmp_path / "joblib").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        ((10, 5), {}, ValueError, "L must be even.*odd number"),
+        ((10, 0), {}, ValueError, "L must be >= 2"),
+        ((10, 4.0), {}, TypeError, "L must be an integer"),
+        ((0, 4), {}, ValueError, "n_samples must be >= 1"),
+        ((2.5, 4), {}, TypeError, "n_samples must be an integer"),
+        ((2, 4), {"noise_coupling": -0.1}, ValueError, "noise_coupling must be >= 0"),
+        ((2, 4), {"noise_coupling": float("nan")}, ValueError, "noise_coupling"),
+        ((2, 4), {"noise_coupling": "strong"}, TypeError, "noise_coupling must be a real"),
+        ((2, 4), {"n_between": 0}, ValueError, "n_between must be finite and > 0"),
+        ((2, 4), {"n_burn_in": -1}, ValueError, "n_burn_in must be finite and >= 0"),
+        ((2, 4), {"n_burn_in": float("inf")}, ValueError, "n_burn_in"),
+        ((2, 4), {"cache": "yes"}, TypeError, "cache"),
+    ],
+)
+def test_make_dimers_rejects_bad_parameters(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        make_dimers(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "images, error, message",
+    [
+        (np.zeros((8, 8)), ValueError, "shape \\(n_samples, 2L, 2L\\).*image\\[None\\]"),
+        (np.zeros((2, 8, 6)), ValueError, "shape \\(n_samples, 2L, 2L\\)"),
+        (np.zeros((2, 6, 6)), ValueError, "L = 3, which is odd"),
+        (np.zeros((2, 2, 2)), ValueError, "L even and >= 2"),
+        (np.full((1, 8, 8), 2), ValueError, "binary"),
+        (np.full((1, 8, 8), np.nan), ValueError, "NaN"),
+        (np.full((1, 8, 8), "a"), TypeError, "numeric"),
+    ],
+)
+@pytest.mark.parametrize("function", [check_dimer_coverings, electric_field, winding_numbers])
+def test_observables_reject_bad_images(function, images, error, message):
+    with pytest.raises(error, match=message):
+        function(images)
+
+
+def test_winding_numbers_refuse_non_coverings_and_nothing_is_modified():
+    images = make_dimers(4, 4, noise_coupling=1.0, random_state=15, cache=False)
+    broken = images.copy()
+    broken[3] = 0
+    before = broken.copy()
+    electric_field(broken)  # any link pattern has a field
+    with pytest.raises(ValueError, match="configuration 3 is not a dimer covering"):
+        winding_numbers(broken)
+    np.testing.assert_array_equal(broken, before)
+
