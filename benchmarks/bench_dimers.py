@@ -79,8 +79,9 @@ def main():
             worms, steps, length = bench_worms(L)
             print(
                 f"L = {L:3d}: worm steps {steps / 1e6:6.1f} M/s"
-                f" ({steps / draws_per_second:.2f} of the draw rate), worm updates {worms / 1e3:7.1f} k/s, {worms / L**2:7.1f} per site"
-                f" per s, mean worm length {length:.0f} steps"
+                f" ({steps / draws_per_second:.2f} of the draw rate),"
+                f" worm updates {worms / 1e3:7.1f} k/s ({worms / L**2:6.1f} per site per s),"
+                f" mean worm length {length:.0f} steps"
             )
         seconds, bare = bench_dataset()
         print(
