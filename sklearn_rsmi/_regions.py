@@ -429,19 +429,31 @@ class WindowGeometry:
         flat = X.reshape(-1)  # a view for contiguous X; never written to
         n_sites = math.prod(lattice)
         site_strides = [math.prod(lattice[axis + 1:]) for axis in range(self.ndim)]
-        chunk = max(1, _CHUNK_ELEMENTS // (self.n_visible + self.n_environment))
+        margin = self.buffer_width + self.environment_width
+        # Where V and E sit in the flattened window.
+        visible_in_window, environment_in_window = (
+            np.ravel_multi_index(tuple((offsets + margin).T), self.window_shape)
+            for offsets in (self.visible_offsets, self.environment_offsets)
+        )
+        # Whole windows are gathered first: their index is a broadcast sum of per-axis
+        # wrapped coordinates, a few times cheaper than wrapping every V and E site.
+        window_size = math.prod(self.window_shape)
+        chunk = max(1, _CHUNK_ELEMENTS // window_size)
         for start in range(0, n_windows, chunk):
             window = np.arange(start, min(start + chunk, n_windows), dtype=np.intp)
-            sample = window // n_per_sample
             anchor = anchors[window] if per_sample else anchors[window % n_per_sample]
-            base = (sample * n_sites)[:, None]
-            for offsets, out in ((self.visible_offsets, V), (self.environment_offsets, E)):
-                index = np.repeat(base, offsets.shape[0], axis=1)
-                for axis in range(self.ndim):
-                    coordinate = (anchor[:, axis, None] + offsets[None, :, axis]) % lattice[axis]
-                    index += coordinate * site_strides[axis]
-                # Indices are in range by construction; "clip" avoids take's buffered raise path.
-                np.take(flat, index, out=out[window[0]:window[-1] + 1], mode="clip")
+            index = (window // n_per_sample * n_sites).reshape((-1,) + (1,) * self.ndim)
+            for axis, side in enumerate(self.window_shape):
+                steps = np.arange(-margin, side - margin, dtype=np.intp)
+                coordinate = (anchor[:, axis, None] + steps) % lattice[axis] * site_strides[axis]
+                shape = [window.size] + [1] * self.ndim
+                shape[1 + axis] = side
+                index = index + coordinate.reshape(shape)
+            # Indices are in range by construction; "clip" avoids take's buffered raise path.
+            sites = np.take(flat, index.reshape(window.size, -1), mode="clip")
+            stop = start + window.size
+            np.take(sites, visible_in_window, axis=1, out=V[start:stop])
+            np.take(sites, environment_in_window, axis=1, out=E[start:stop])
         return V, E
 
 
