@@ -10,8 +10,10 @@ Notation (see ``ALGORITHM.md`` §3-§5 and the Methods of Koch-Janusz & Ringel):
   RBM's features are ordered ``[V sites, E sites]``.
 - Lambda: ``P(h_j = 1 | V) = sigmoid(a_j(V))``, ``a_j(V) = filters[j] . V + bias[j]``, and
   ``l_H(V) = log P_Lambda(H | V)``.
-- ``g(V, E) = exp(F_V(V) - F_VE(V, E))`` is ``P_Theta(E | V)`` up to a constant that depends
-  on nothing (the ratio of the two partition functions); ``log g`` does not depend on Lambda.
+- ``g(V, E) = exp(F_V(V) - F_VE(V, E))`` is ``P_VE(V, E) / P_V(V)`` up to the ratio of the two
+  partition functions, a constant: it is ``P_Theta(E | V)`` (times that constant) to the extent
+  that the joint RBM's V-marginal agrees with the V-RBM, which holds approximately since both
+  model the same data. ``log g`` does not depend on Lambda.
 - ``q_H(V) = P(V | H) = P_Lambda(H | V) P_Theta(V) / P(H)``.
 
 The objectives, averaged over data rows ``(V'_n, E_n)`` (optionally weighted), are
@@ -147,13 +149,16 @@ class _RBMParameters:
         if n_features is not None and n_feat != n_features:
             raise ValueError(f"{name} has {n_feat} features, expected {n_features}.")
         self.weights = np.ascontiguousarray(weights)
+        # (n_features, n_components), C order: row slices (the V or the E block) stay
+        # contiguous, which keeps the products with data on the BLAS fast path.
+        self.weights_T = np.ascontiguousarray(weights.T)
         self.visible_bias = visible_bias
         self.hidden_bias = hidden_bias
         self.n_features = n_feat
         self.n_components = n_components
 
     def free_energy(self, X):
-        return -(X @ self.visible_bias) - _softplus(X @ self.weights.T + self.hidden_bias).sum(axis=1)
+        return -(X @ self.visible_bias) - _softplus(X @ self.weights_T + self.hidden_bias).sum(axis=1)
 
 
 def _check_binary(X, name, n_columns=None):
@@ -229,15 +234,14 @@ def visible_log_probabilities(rbm_visible, V_states):
 
 def _joint_row_parts(joint, E, n_visible):
     """Row part of the joint RBM's pre-activations: ``(c + W_E.E_n, a_E.E_n)``."""
-    W_E = joint.weights[:, n_visible:]
-    return E @ W_E.T + joint.hidden_bias, E @ joint.visible_bias[n_visible:]
+    activation = E @ joint.weights_T[n_visible:] + joint.hidden_bias
+    return activation, E @ joint.visible_bias[n_visible:]
 
 
 def _joint_state_parts(visible, joint, V_states):
     """State part: ``(W_V.V_s, F_V(V_s) + a_V.V_s)``."""
     n_visible = visible.n_features
-    W_V = joint.weights[:, :n_visible]
-    activation = np.ascontiguousarray(V_states @ W_V.T)
+    activation = np.ascontiguousarray(V_states @ joint.weights_T[:n_visible])
     offset = visible.free_energy(V_states) + V_states @ joint.visible_bias[:n_visible]
     return activation, offset
 
@@ -656,13 +660,18 @@ class RSMIObjective:
         with a leave-one-out baseline (unbiased given the inner averages). ``'auto'`` enumerates
         when ``n_hidden <= max_enumerated_hidden``.
     max_enumerated_visible : int, default=10
-        Threshold of ``visible_method='auto'``. The ``log g`` table costs
-        ``n_rows * 2**n_visible * n_components`` softplus evaluations (about 4 ns each on one
-        core): at 10 sites, 500 rows and 64 components about 0.15 s per batch, while the Gibbs
-        estimate costs about as much as a table of ``2**n_hidden * n_gibbs_samples`` states
-        plus the sweeps, so enumeration stays exact at a price comparable to sampling up to
-        about 10 sites, and is far cheaper when the table is precomputed (:meth:`log_g`). At most
-        20 (``visible_method='enumerate'`` also accepts up to 20).
+        Threshold of ``visible_method='auto'``. Enumeration costs a ``log g`` table of
+        ``n_rows * 2**n_visible * n_components`` softplus evaluations (about 3 ns each on one
+        core), Gibbs about ``n_rows * 2**n_hidden * n_gibbs_samples * n_components`` plus the
+        sweeps. Measured per call on 500 rows, a 160-site E, 64 joint-RBM units and two hidden
+        units (``benchmarks/bench_mi.py``, one thread): enumeration 8 / 22 / 120 / 430 ms at
+        6 / 8 / 10 / 12 sites against 15-35 ms for Gibbs; with the table precomputed once per
+        training set (:meth:`log_g`, up to ``MAX_TABLE_ENTRIES``) the per-epoch cost of
+        enumeration drops to a few ms per call at any of these sizes. Enumeration is exact and
+        deterministic, so the default keeps it up to 10 sites (3x3 blocks included) and
+        expects the caller to precompute the table where it fits; 4x4 blocks (65536 states,
+        about 0.4 s per row-batch of 20) go to Gibbs. ``visible_method='enumerate'`` accepts up
+        to ``MAX_ENUMERATED_VISIBLE`` = 20 sites.
     max_enumerated_hidden : int, default=6
         Threshold of ``hidden_method='auto'``; at most 12.
     n_gibbs_samples : int, default=32

@@ -157,10 +157,12 @@ def test_log_g_table_is_conditional_up_to_one_constant(rng):
                                rtol=1e-12)
 
 
-@pytest.mark.parametrize("scale", [1.0, 40.0, 400.0])
-def test_log_g_kernel_large_activations(rng, scale):
-    row = scale * rng.normal(size=(7, 13))
-    state = scale * rng.normal(size=(5, 13))
+@pytest.mark.parametrize("scale, shift", [(1.0, 0.0), (40.0, 0.0), (400.0, 0.0), (1.0, 120.0),
+                                          (1.0, -400.0)])
+def test_log_g_kernel_large_activations(rng, scale, shift):
+    # shift=120: every r + s is near 240, where products of exp(r + s) overflow.
+    row = scale * rng.normal(size=(7, 13)) + shift
+    state = scale * rng.normal(size=(5, 13)) + shift
     row_offset, state_offset = rng.normal(size=7), rng.normal(size=5)
     out = _mi_kernels.log_g_rows(row, row_offset, state, state_offset)
     expected = (row_offset[:, None] + state_offset[None, :]
