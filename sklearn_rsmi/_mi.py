@@ -73,6 +73,8 @@ _CHUNK_ENTRIES = 2**21
 _NORMALISATION_TOL = 1e-6
 # Coarse states whose clamped chains stratify the Gibbs estimate of <g>_{P_Theta(V)}.
 _MAX_STRATA = 16
+# Persistent Gibbs chain sets kept (one per coarse state met), least recently used dropped first.
+_MAX_CHAIN_SETS = 1024
 
 
 # --------------------------------------------------------------------------- small pieces
@@ -705,7 +707,8 @@ class RSMIObjective:
     ``n_gibbs_steps`` sweeps. Between calls Lambda moves a little, so the chains follow their
     slowly moving targets (as in persistent contrastive divergence) at a fraction of the cost
     of fresh burn-in. Chains of the unclamped ``P_Theta(V)`` (used by the mutual information)
-    are kept the same way.
+    are kept the same way. At most 1024 chain sets are kept, the least recently used dropped
+    first (only reachable when ``H`` is sampled with many hidden units).
 
     With Gibbs, ``G = log <g>_{q_H}`` is a log-mean of ``n_gibbs_samples`` terms (biased low by
     about ``Var(g) / (2 M <g>^2)``), and the exact gradient uses self-normalised weights
@@ -858,7 +861,9 @@ class RSMIObjective:
     # ------------------------------------------------------------------ Gibbs
     def _advance(self, key, hidden_state, filters, bias):
         """Samples of ``q_H`` (or of ``P_Theta(V)`` for ``key=None``) from the persistent chains."""
-        chains = self._chains.get(key)
+        # Least recently used chain sets are dropped beyond _MAX_CHAIN_SETS, so that sampled
+        # coarse states of many hidden units cannot grow memory without bound.
+        chains = self._chains.pop(key, None)
         n_sweeps = self.n_gibbs_steps
         if chains is None:
             chains = (self._rng.random((self.n_gibbs_samples, self.n_visible)) < 0.5).astype(np.float64)
@@ -871,6 +876,8 @@ class RSMIObjective:
             visible.hidden_bias, uniforms,
         )
         self._chains[key] = chains
+        if len(self._chains) > _MAX_CHAIN_SETS:
+            del self._chains[next(iter(self._chains))]
         return chains
 
     def _gibbs_terms(self, pairs, coef, filters, bias, E, estimator, need_gradient):
@@ -916,7 +923,10 @@ class RSMIObjective:
         row_activation = np.ascontiguousarray(row_activation)
         terms = []
         for u in strata:
-            samples = self._chains[H_candidates[u].astype(np.int8).tobytes()]
+            samples = self._chains.get(H_candidates[u].astype(np.int8).tobytes())
+            if samples is None:  # evicted within this call: only with > _MAX_CHAIN_SETS states
+                samples = self._advance(H_candidates[u].astype(np.int8).tobytes(), H_candidates[u],
+                                        filters, bias)
             state_activation, state_offset = _joint_state_parts(self._visible, self._joint, samples)
             lg = _mi_kernels.log_g_rows(row_activation, row_offset, state_activation, state_offset)
             terms.append(log_p_hidden[u] + logsumexp(lg, axis=1) - np.log(samples.shape[0]))

@@ -497,6 +497,38 @@ def test_gibbs_is_deterministic_given_the_seed(rng):
     assert results[0] == results[1]
 
 
+def test_results_do_not_depend_on_the_number_of_threads(rng):
+    from sklearn_rsmi._threads import numba_threads
+
+    rbm_v, rbm_ve = random_rbm(rng, 5), random_rbm(rng, 11)
+    V, E = random_rows(rng, 30, 5), random_rows(rng, 30, 6)
+    filters, bias = rng.normal(size=(2, 5)), rng.normal(size=2)
+    results = []
+    for n_jobs in (1, 2):
+        with numba_threads(n_jobs):
+            gibbs = RSMIObjective(rbm_v, rbm_ve, 5, 2, visible_method="gibbs", random_state=3)
+            value, gf, gb = gibbs.value_and_gradient(filters, bias, V, E, "exact")
+            table = RSMIObjective(rbm_v, rbm_ve, 5, 2).log_g(V, E)
+        results.append((value, gf, gb, table))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_chain_sets_are_bounded(rng, monkeypatch):
+    import sklearn_rsmi._mi as mi_module
+
+    monkeypatch.setattr(mi_module, "_MAX_CHAIN_SETS", 3)
+    rbm_v, rbm_ve = random_rbm(rng, 5), random_rbm(rng, 11)
+    V, E = random_rows(rng, 40, 5), random_rows(rng, 40, 6)
+    objective = RSMIObjective(rbm_v, rbm_ve, 5, 4, visible_method="gibbs", hidden_method="sample",
+                              n_gibbs_burn_in=5, random_state=0)
+    filters, bias = 0.1 * rng.normal(size=(4, 5)), np.zeros(4)  # many coarse states met
+    value, gf, _ = objective.value_and_gradient(filters, bias, V, E)
+    mi = objective.mutual_information(filters, bias, V, E)
+    assert len(objective._chains) <= 3
+    assert np.isfinite(value) and np.all(np.isfinite(gf)) and np.isfinite(mi)
+
+
 # ----------------------------------------------------------------------------- API behaviour
 def test_precomputed_table_gives_the_same_results(rng):
     rbm_v, rbm_ve = random_rbm(rng, 4), random_rbm(rng, 12)
