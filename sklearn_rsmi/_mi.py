@@ -813,6 +813,8 @@ class RSMIObjective:
                     f"log_g has shape {log_g.shape}, expected (n_rows, 2**n_visible) = "
                     f"({V.shape[0]}, {self.V_states_.shape[0]})."
                 )
+            if not np.all(np.isfinite(log_g)):
+                raise ValueError("log_g contains NaN or infinity.")
         return V, E, log_g, _check_sample_weight(sample_weight, V.shape[0])
 
     def _lg_source(self, E, log_g):

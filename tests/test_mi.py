@@ -616,6 +616,8 @@ def test_bad_input_raises(rng):
         objective.value_and_gradient(np.full((2, 4), np.nan), bias, V, E)
     with pytest.raises(ValueError, match="log_g has shape"):
         objective.value_and_gradient(filters, bias, V, E, log_g=np.zeros((10, 8)))
+    with pytest.raises(ValueError, match="log_g contains NaN"):
+        objective.value_and_gradient(filters, bias, V, E, log_g=np.full((10, 16), np.nan))
     tables = random_tables(rng)
     Vt, log_g, V_states, log_p = tables.args()
     f3 = rng.normal(size=(1, 3))
