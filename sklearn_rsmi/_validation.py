@@ -60,6 +60,58 @@ def from_occupation(X, convention, dtype=np.int8):
     return X.astype(dtype)
 
 
+def check_probabilities_or_spins(X, *, name="X"):
+    """Map binary or probability data to fresh float64 occupation probabilities in [0, 1].
+
+    The rule is stateless, so every method of an estimator can apply it on its own:
+
+    - no negative value: the data are occupations ``{0, 1}`` or probabilities in
+      ``[0, 1]``, returned as they are (as a new float64 array);
+    - any negative value: the data are spins, every value must then be -1 or +1, and
+      ``x = (s + 1) / 2`` is returned. +1 maps to 1 in both readings, so an all-(+1)
+      array means the same either way.
+
+    Anything else (NaN, infinity, values above 1, negative values that are not -1, spins
+    mixed with 0 or fractions) raises a ValueError that says what was found; non-numeric
+    data raise a TypeError.
+
+    Examples
+    --------
+    >>> check_probabilities_or_spins([[-1, 1], [1, -1]])
+    array([[0., 1.],
+           [1., 0.]])
+    >>> check_probabilities_or_spins([[0.25, 1.0]])
+    array([[0.25, 1.  ]])
+    """
+    X = np.asarray(X)
+    if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) \
+            or np.iscomplexobj(X):
+        raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}.")
+    X = np.array(X, dtype=np.float64, copy=True)
+    if X.size == 0:
+        return X
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if X.min() < 0:
+        bad = X[np.abs(X) != 1.0]
+        if bad.size:
+            shown = ", ".join(str(v) for v in np.unique(bad)[:6])
+            raise ValueError(
+                f"{name} has negative values, so it is read as spins in {{-1, +1}}, but it also "
+                f"holds {shown}: spins cannot be mixed with occupations or probabilities."
+            )
+        X += 1.0
+        X *= 0.5
+        return X
+    if X.max() > 1:
+        shown = ", ".join(str(v) for v in np.unique(X[X > 1])[:6])
+        raise ValueError(
+            f"{name} must hold occupations or probabilities in [0, 1], or spins in "
+            f"{{-1, +1}}; found values above 1: {shown}."
+        )
+    return X
+
+
 def check_positive_int(value, name, minimum=1):
     """Return ``value`` as an int if it is an integer >= ``minimum``, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -1,0 +1,498 @@
+"""Tests of ThetaRBM and its kernels against brute-force enumeration and exact sampling.
+
+Expected values come from independent numpy code in this module (joint-state
+enumeration, exact sampling by enumeration), never from the code under test.
+"""
+
+import pickle
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.special import expit, logsumexp
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.validation import validate_data
+
+from sklearn_rsmi import _rbm_kernels as kernels
+from sklearn_rsmi._rbm import (
+    EXPECTED_FAILED_CHECKS,
+    ThetaRBM,
+    ais_log_partition_function,
+    exact_log_partition_function,
+)
+
+T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
+
+
+# ----------------------------------------------------------------- references
+def all_states(n):
+    """Every binary vector of length n, one per row."""
+    return np.array([[(code >> i) & 1 for i in range(n)] for code in range(2**n)], dtype=float)
+
+
+def brute_force(W, a, c):
+    """log Z and log P(v) for every visible state, from the 2**(n_v + n_h) joint energies."""
+    n_h, n_v = W.shape
+    V, H = all_states(n_v), all_states(n_h)
+    # -E(v, h) = a.v + c.h + h.W.v for every pair (v, h).
+    neg_energy = (V @ a)[:, None] + (H @ c)[None, :] + V @ W.T @ H.T
+    log_z = logsumexp(neg_energy)
+    return log_z, logsumexp(neg_energy, axis=1) - log_z
+
+
+def rbm_with(W, a, c, **params):
+    """A fitted ThetaRBM whose parameters are set by hand."""
+    W = np.asarray(W, dtype=float)
+    rbm = ThetaRBM(n_components=W.shape[0], n_iter=0, random_state=0, **params)
+    rbm.fit(np.vstack([np.zeros(W.shape[1]), np.ones(W.shape[1])]))
+    rbm.components_ = W.copy()
+    rbm.intercept_visible_ = np.asarray(a, dtype=float).copy()
+    rbm.intercept_hidden_ = np.asarray(c, dtype=float).copy()
+    return rbm
+
+
+def random_rbm(rng, n_v, n_h, scale=1.0):
+    return (rng.normal(0, scale, (n_h, n_v)), rng.normal(0, 0.5 * scale, n_v),
+            rng.normal(0, 0.5 * scale, n_h))
+
+
+def ising_blocks(n_samples=300, L=16, seed=0):
+    """2x2 blocks (flattened, spins) of 2D Ising samples at T_c, all block positions."""
+    from sklearn_rsmi.datasets._ising import make_ising
+
+    X = make_ising(n_samples, L, T_C, random_state=seed, cache=False)
+    blocks = X.reshape(n_samples, L // 2, 2, L // 2, 2).transpose(0, 1, 3, 2, 4)
+    return blocks.reshape(-1, 4)
+
+
+def distribution_of(rows):
+    """Empirical distribution over the 2**n binary states (bit i = column i)."""
+    rows = (np.asarray(rows) > 0).astype(np.int64)
+    codes = rows @ (1 << np.arange(rows.shape[1]))
+    return np.bincount(codes, minlength=2 ** rows.shape[1]) / rows.shape[0]
+
+
+# --------------------------------------------------------- exact likelihoods
+@pytest.mark.parametrize("enumerated_layer", ["hidden", "visible", "auto"])
+def test_exact_log_partition_and_likelihood_match_brute_force(enumerated_layer):
+    rng = np.random.default_rng(1)
+    W, a, c = random_rbm(rng, 6, 4, scale=1.5)
+    log_z, log_p = brute_force(W, a, c)
+    assert exact_log_partition_function(W, a, c, enumerated_layer=enumerated_layer) == \
+        pytest.approx(log_z, abs=1e-10)
+    rbm = rbm_with(W, a, c)
+    assert rbm.log_partition_function() == pytest.approx(log_z, abs=1e-10)
+    assert rbm.estimate_log_partition_function().method == "exact"
+    np.testing.assert_allclose(rbm.score_samples(all_states(6)), log_p, atol=1e-10)
+    # The model's probabilities sum to one.
+    assert np.exp(log_p).sum() == pytest.approx(1.0)
+
+
+def test_exact_log_partition_more_hidden_than_visible():
+    rng = np.random.default_rng(2)
+    W, a, c = random_rbm(rng, 3, 7)
+    log_z, _ = brute_force(W, a, c)
+    for layer in ("hidden", "visible"):
+        assert exact_log_partition_function(W, a, c, enumerated_layer=layer) == \
+            pytest.approx(log_z, abs=1e-10)
+
+
+def test_free_energy_matches_marginal_and_numpy_formula():
+    rng = np.random.default_rng(3)
+    W, a, c = random_rbm(rng, 6, 4, scale=2.0)
+    rbm = rbm_with(W, a, c)
+    V = all_states(6)
+    log_z, log_p = brute_force(W, a, c)
+    F = rbm.free_energy(V)
+    # exp(-F(v)) = sum_h exp(-E(v, h)).
+    np.testing.assert_allclose(-F, log_p + log_z, atol=1e-10)
+    np.testing.assert_allclose(F, -V @ a - np.log1p(np.exp(V @ W.T + c)).sum(axis=1), atol=1e-10)
+
+
+def test_free_energy_is_stable_for_huge_weights():
+    W = np.array([[800.0, -900.0], [-1000.0, 700.0]])
+    rbm = rbm_with(W, [1.0, -1.0], [0.5, -0.5])
+    V = all_states(2)
+    F = rbm.free_energy(V)
+    expected = -V @ np.array([1.0, -1.0]) - np.logaddexp(0, V @ W.T + [0.5, -0.5]).sum(axis=1)
+    assert np.all(np.isfinite(F))
+    np.testing.assert_allclose(F, expected, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------ AIS
+def test_ais_agrees_with_exact_and_its_error_bar_is_consistent():
+    rng = np.random.default_rng(4)
+    W, a, c = random_rbm(rng, 20, 12, scale=0.6)
+    exact = exact_log_partition_function(W, a, c)
+    estimates = [ais_log_partition_function(W, a, c, n_chains=64, n_betas=2000,
+                                            base_visible_bias=np.zeros(20), random_state=seed)
+                 for seed in range(8)]
+    log_z = np.array([e.log_z for e in estimates])
+    std_err = np.array([e.std_err for e in estimates])
+    assert np.all(np.abs(log_z - exact) < 0.01 * abs(exact))
+    assert np.all(np.abs(log_z - exact) < 5 * std_err + 1e-3)
+    # The reported error bar is the spread of independent runs, within a factor 2.5.
+    assert 0.4 < log_z.std(ddof=1) / std_err.mean() < 2.5
+    assert all(e.method == "ais" for e in estimates)
+
+
+def test_estimator_ais_path_and_cache():
+    rng = np.random.default_rng(5)
+    W, a, c = random_rbm(rng, 22, 21, scale=0.3)
+    rbm = rbm_with(W, a, c)
+    auto = rbm.estimate_log_partition_function(n_betas=1000, n_chains=32)
+    assert auto.method == "ais" and auto.std_err > 0
+    exact = exact_log_partition_function(W, a, c, enumerated_layer="hidden")
+    assert auto.log_z == pytest.approx(exact, rel=0.01)
+    # Cached: the same call returns the same object; changing the weights recomputes.
+    assert rbm.estimate_log_partition_function(n_betas=1000, n_chains=32) is auto
+    rbm.intercept_visible_ = rbm.intercept_visible_ + 1.0
+    shifted = rbm.estimate_log_partition_function("exact")
+    assert shifted.log_z != pytest.approx(exact)
+
+
+# ------------------------------------------------------------- learning
+def test_fit_recovers_a_known_rbm_in_kl():
+    """Trained on exact samples of a known 8x3 RBM, the fit is close to it in KL.
+
+    Bound: maximum likelihood with d = 8*3 + 8 + 3 = 35 parameters on N = 20000
+    samples leaves an expected KL(P_true || P_fit) of about d / (2N) = 0.0009 nats. We
+    allow 0.02 nats (20x that) for the bias of PCD-1 and the noise of SGD at a finite
+    learning rate, and also require the fit to be 10x better than the best model with
+    independent units (KL_indep is 1.0 nats for this RBM, whose first two hidden units
+    make the data a mixture of four clusters, against an entropy of 4.5 nats).
+    """
+    rng = np.random.default_rng(6)
+    W = rng.normal(0, 0.5, (3, 8))
+    W[0] += 3.0
+    W[1, :4] += 3.0
+    W[1, 4:] -= 3.0
+    # Biases that centre every unit: all marginals are 1/2, only correlations are left.
+    a, c = -0.5 * W.sum(axis=0), -0.5 * W.sum(axis=1)
+    _, log_p_true = brute_force(W, a, c)
+    p_true = np.exp(log_p_true)
+    states = all_states(8)
+    X = states[rng.choice(256, size=20000, p=p_true)]
+
+    rbm = ThetaRBM(n_components=3, n_iter=30, random_state=0).fit(X)
+    _, log_p_fit = brute_force(rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_)
+    kl_fit = float(np.sum(p_true * (log_p_true - log_p_fit)))
+
+    marginals = X.mean(axis=0)
+    log_p_indep = states @ np.log(marginals) + (1 - states) @ np.log1p(-marginals)
+    kl_indep = float(np.sum(p_true * (log_p_true - log_p_indep)))
+    assert kl_indep > 0.9
+    assert kl_fit < 0.02
+    assert kl_fit < 0.1 * kl_indep
+
+
+@pytest.fixture(scope="module")
+def critical_blocks():
+    return ising_blocks()
+
+
+def test_ising_block_distribution_at_tc(critical_blocks):
+    """2x2 blocks of critical Ising samples: the model's 16 block probabilities match the data.
+
+    The hard part is the 2-up-2-down blocks: straight domain walls are ten times as likely
+    as diagonal ones (0.019 against 0.002); 15 epochs leave them mixed up (TV 0.1).
+    """
+    X = critical_blocks
+    rbm = ThetaRBM(n_components=8, n_iter=120, random_state=0).fit(X)
+    p_data = distribution_of(X)
+    states = all_states(4)
+    p_model = np.exp(rbm.score_samples(states))
+    tv = 0.5 * np.abs(p_model - p_data).sum()
+    assert tv < 0.05
+    # The data are far from independent spins: the bound is a real test.
+    p_indep = np.prod(np.where(states == 1, 0.5, 0.5), axis=1)
+    assert 0.5 * np.abs(p_indep - p_data).sum() > 0.2
+
+
+def test_sample_draws_from_the_model():
+    rng = np.random.default_rng(7)
+    W, a, c = random_rbm(rng, 4, 3, scale=1.0)
+    rbm = rbm_with(W, a, c)
+    _, log_p = brute_force(W, a, c)
+    samples = rbm.sample(20000, n_steps=30, random_state=0)
+    assert set(np.unique(samples)) <= {0.0, 1.0}
+    tv = 0.5 * np.abs(distribution_of(samples) - np.exp(log_p)).sum()
+    assert tv < 0.02
+
+
+def test_gibbs_samples_the_conditionals():
+    # No couplings: v' is independent of v with P(v'_i = 1) = sigmoid(a_i).
+    a = np.array([-2.0, 0.0, 1.5])
+    rbm = rbm_with(np.zeros((2, 3)), a, [0.3, -0.3])
+    V = rbm.gibbs(np.zeros((40000, 3)), random_state=0)
+    np.testing.assert_allclose(V.mean(axis=0), expit(a), atol=0.01)
+    assert rbm.gibbs(np.zeros((5, 3)), random_state=1).shape == (5, 3)
+    # Different seeds, different samples; same seed, same samples.
+    assert not np.array_equal(rbm.gibbs(np.zeros((100, 3)), random_state=1),
+                              rbm.gibbs(np.zeros((100, 3)), random_state=2))
+    np.testing.assert_array_equal(rbm.gibbs(np.zeros((100, 3)), random_state=3),
+                                  rbm.gibbs(np.zeros((100, 3)), random_state=3))
+
+
+def test_cd_mode_and_k(critical_blocks):
+    X = critical_blocks
+    rbm = ThetaRBM(n_components=8, n_iter=60, persistent=False, k=2, random_state=0).fit(X)
+    assert not hasattr(rbm, "persistent_hidden_")
+    tv = 0.5 * np.abs(np.exp(rbm.score_samples(all_states(4))) - distribution_of(X)).sum()
+    assert tv < 0.05
+
+
+# --------------------------------------------------------- API behaviour
+@pytest.fixture(scope="module")
+def binary_data():
+    rng = np.random.default_rng(8)
+    return (rng.random((300, 10)) < 0.3).astype(float)
+
+
+def test_same_seed_same_fit_for_any_n_jobs(binary_data):
+    fits = [ThetaRBM(n_components=5, n_iter=3, random_state=3, n_jobs=n_jobs).fit(binary_data)
+            for n_jobs in (1, 2, 1)]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(fits[0].components_, other.components_)
+        np.testing.assert_array_equal(fits[0].intercept_visible_, other.intercept_visible_)
+        np.testing.assert_array_equal(fits[0].persistent_hidden_, other.persistent_hidden_)
+        np.testing.assert_array_equal(fits[0].transform(binary_data), other.transform(binary_data))
+        np.testing.assert_array_equal(fits[0].score_samples(binary_data),
+                                      other.score_samples(binary_data))
+    other_seed = ThetaRBM(n_components=5, n_iter=3, random_state=4).fit(binary_data)
+    assert not np.array_equal(fits[0].components_, other_seed.components_)
+
+
+def test_ais_does_not_depend_on_threads():
+    rng = np.random.default_rng(9)
+    W, a, c = random_rbm(rng, 30, 25, scale=0.3)
+    results = []
+    for n_jobs in (1, 2):
+        rbm = rbm_with(W, a, c, n_jobs=n_jobs)
+        results.append(rbm.estimate_log_partition_function(n_chains=40, n_betas=300))
+    assert results[0] == results[1]
+
+
+def test_pickle_round_trip(binary_data):
+    rbm = ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(binary_data)
+    clone_ = pickle.loads(pickle.dumps(rbm))
+    np.testing.assert_array_equal(rbm.transform(binary_data), clone_.transform(binary_data))
+    np.testing.assert_array_equal(rbm.score_samples(binary_data),
+                                  clone_.score_samples(binary_data))
+    # Training continues identically after unpickling.
+    rbm.partial_fit(binary_data)
+    clone_.partial_fit(binary_data)
+    np.testing.assert_array_equal(rbm.components_, clone_.components_)
+
+
+def test_partial_fit_returns_self_and_continues_fit(binary_data):
+    rbm = ThetaRBM(n_components=4, n_iter=3, random_state=1)
+    assert rbm.partial_fit(binary_data) is rbm
+    rbm.partial_fit(binary_data)
+    rbm.partial_fit(binary_data)
+    assert rbm.n_iter_ == 3 and len(rbm.log_likelihood_history_) == 3
+    # The first partial_fit initializes exactly like fit; the state then carries over.
+    fitted = clone(rbm).set_params(n_iter=0).fit(binary_data)
+    for _ in range(3):
+        fitted.partial_fit(binary_data)
+    np.testing.assert_array_equal(rbm.components_, fitted.components_)
+    np.testing.assert_array_equal(rbm.intercept_hidden_, fitted.intercept_hidden_)
+    np.testing.assert_array_equal(rbm.persistent_hidden_, fitted.persistent_hidden_)
+    assert rbm.log_likelihood_history_ == fitted.log_likelihood_history_
+    # partial_fit on new data moves the weights and the mean occupations.
+    before = rbm.components_.copy()
+    rbm.partial_fit(1.0 - binary_data)
+    assert not np.array_equal(before, rbm.components_)
+    np.testing.assert_allclose(rbm.visible_mean_, 0.75 * binary_data.mean(0)
+                               + 0.25 * (1 - binary_data.mean(0)))
+    assert rbm.components_.dtype == np.float64
+
+
+def test_float32_and_int_inputs_give_float64_and_the_same_fit(binary_data):
+    fits = [ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(binary_data.astype(dtype))
+            for dtype in (np.float64, np.float32, np.int8, bool)]
+    for rbm in fits:
+        assert rbm.components_.dtype == np.float64
+        assert rbm.transform(binary_data.astype(np.float32)).dtype == np.float64
+        np.testing.assert_array_equal(rbm.components_, fits[0].components_)
+
+
+def test_spins_and_occupations_are_the_same_data(binary_data):
+    spins = 2 * binary_data - 1
+    a = ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(binary_data)
+    b = ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(spins.astype(np.int8))
+    np.testing.assert_array_equal(a.components_, b.components_)
+    for method in ("transform", "free_energy", "score_samples"):
+        np.testing.assert_array_equal(getattr(a, method)(binary_data), getattr(a, method)(spins))
+    np.testing.assert_array_equal(a.gibbs(binary_data, random_state=0),
+                                  a.gibbs(spins, random_state=0))
+    # All +1 reads the same in both conventions.
+    np.testing.assert_array_equal(a.transform(np.ones((1, 10))), a.transform(np.ones((1, 10))))
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        ([[0.0, np.nan, 1.0]], "NaN"),
+        ([[0.0, np.inf, 1.0]], "infinity"),
+        ([[0.5, -1.0, 1.0]], "spins"),
+        ([[-1.0, 0.0, 1.0]], "spins"),
+        ([[0.0, 2.0, 1.0]], "above 1"),
+        ([[0.0, 1.0]], "features"),
+    ],
+)
+def test_bad_input_raises(binary_data, X, match):
+    rbm = ThetaRBM(n_components=2, n_iter=1, random_state=0).fit(binary_data[:, :3])
+    for method in ("transform", "free_energy", "score_samples", "gibbs", "partial_fit"):
+        with pytest.raises(ValueError, match=match):
+            getattr(rbm, method)(X)
+    if match != "features":
+        with pytest.raises(ValueError, match=match):
+            ThetaRBM(n_iter=1).fit(np.vstack([X, X]))
+
+
+def test_bad_input_types_and_parameters(binary_data):
+    import scipy.sparse as sp
+
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        ThetaRBM(n_iter=1).fit(sp.csr_matrix(binary_data))
+    with pytest.raises(ValueError):
+        ThetaRBM(n_iter=1).fit([["a", "b"], ["c", "d"]])
+    with pytest.raises(ValueError, match="momentum"):
+        ThetaRBM(momentum=1.0).fit(binary_data)
+    with pytest.raises(ValueError, match="k"):
+        ThetaRBM(k=0).fit(binary_data)
+    rbm = ThetaRBM(n_components=2, n_iter=1, random_state=0).fit(binary_data)
+    with pytest.raises(ValueError, match="method"):
+        rbm.log_partition_function(method="magic")
+    with pytest.raises(ValueError, match="n_samples"):
+        rbm.sample(0)
+    with pytest.raises(ValueError, match="2\\*\\*40"):
+        exact_log_partition_function(np.zeros((40, 41)), np.zeros(41), np.zeros(40),
+                                     enumerated_layer="hidden")
+
+
+def test_caller_arrays_are_not_modified(binary_data):
+    X = 2 * binary_data - 1
+    X.setflags(write=False)  # read-only input works, and nothing writes into it
+    X_copy = X.copy()
+    rbm = ThetaRBM(n_components=3, n_iter=2, random_state=0).fit(X)
+    rbm.partial_fit(X)
+    for method in ("transform", "free_energy", "score_samples", "gibbs"):
+        getattr(rbm, method)(X)
+    np.testing.assert_array_equal(X, X_copy)
+    P = np.full((4, 10), 0.25)
+    rbm.transform(P)
+    np.testing.assert_array_equal(P, 0.25)
+
+
+def test_score_and_history(binary_data, critical_blocks, capsys):
+    binary_data = binary_data[:200]  # all rows are monitored (up to 256 are)
+    rbm = ThetaRBM(n_components=4, n_iter=3, random_state=0, verbose=1).fit(binary_data)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 3
+    for line in out:
+        assert re.fullmatch(r"\[ThetaRBM\] Iteration \d+, log-likelihood = -?\d+\.\d\d, "
+                            r"time = \d+\.\d\ds", line)
+    assert rbm.log_likelihood_kind_ == "exact"
+    assert rbm.score(binary_data) == pytest.approx(np.mean(rbm.score_samples(binary_data)))
+    # The exact history figure is the mean log-likelihood of the monitored (here all) rows.
+    assert rbm.log_likelihood_history_[-1] == pytest.approx(rbm.score(binary_data))
+    # Training improves on the initial (independent-units) model by most of the
+    # 0.87 nats of correlations in critical 2x2 blocks.
+    blocks = critical_blocks[:4000]
+    untrained = ThetaRBM(n_components=4, n_iter=0, random_state=0).fit(blocks)
+    trained = ThetaRBM(n_components=4, n_iter=10, random_state=0).fit(blocks)
+    assert trained.score(blocks) > untrained.score(blocks) + 0.6
+
+    wide = np.hstack([binary_data, binary_data[:, :4]])  # 14 visible, 13 hidden
+    big = ThetaRBM(n_components=13, n_iter=1, random_state=0, verbose=1).fit(wide)
+    assert "pseudo-log-likelihood" in capsys.readouterr().out
+    assert big.log_likelihood_kind_ == "pseudo" and np.isfinite(big.log_likelihood_history_[0])
+
+
+def test_pseudo_log_likelihood_kernel_matches_flipped_free_energies():
+    rng = np.random.default_rng(10)
+    W, a, c = random_rbm(rng, 5, 3)
+    rbm = rbm_with(W, a, c)
+    X = (rng.random((7, 5)) < 0.5).astype(float)
+    units = np.arange(7) % 5
+    flipped = X.copy()
+    flipped[np.arange(7), units] = 1 - flipped[np.arange(7), units]
+    _, log_p = brute_force(W, a, c)
+    codes = lambda R: (R.astype(int) @ (1 << np.arange(5)))  # noqa: E731
+    expected = log_p[codes(X)] - np.logaddexp(log_p[codes(X)], log_p[codes(flipped)])
+    got = kernels.pseudo_log_likelihood(X, X @ W.T + c, W, a, units)
+    np.testing.assert_allclose(got, expected, atol=1e-10)
+    assert rbm.score_samples(X).shape == (7,)
+
+
+# ------------------------------------------------------------------ kernels
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-15), (np.float32, 3e-7)])
+def test_sigmoid_kernel_accuracy(dtype, tolerance):
+    x = np.linspace(-120, 120, 48000).reshape(3, -1)
+    got = kernels.sigmoid_array(x.astype(dtype), np.zeros(x.shape[1], dtype=dtype))
+    exact = expit(x.astype(dtype).astype(np.float64))
+    assert got.dtype == dtype
+    assert np.all((got >= 0) & (got <= 1))
+    np.testing.assert_allclose(got, exact, rtol=tolerance, atol=2e-38)
+
+
+def test_uniform_stream():
+    u = kernels.uniforms(np.uint64(12345), 3, 200, 500)
+    assert np.all((u >= 0) & (u < 1))
+    assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.002
+    # Neighbouring counters, other events and other keys are uncorrelated.
+    for other in (u[:, 1:].ravel(), kernels.uniforms(np.uint64(12345), 4, 200, 500).ravel(),
+                  kernels.uniforms(np.uint64(12346), 3, 200, 500).ravel()):
+        assert abs(np.corrcoef(u.ravel()[: other.size], other)[0, 1]) < 0.01
+
+
+# ----------------------------------------------------------------- properties
+@given(
+    n_visible=st.integers(1, 6),
+    n_hidden=st.integers(1, 5),
+    n_rows=st.integers(1, 8),
+    seed=st.integers(0, 2**16),
+    spins=st.booleans(),
+)
+def test_outputs_are_finite_with_right_shapes(n_visible, n_hidden, n_rows, seed, spins):
+    rng = np.random.default_rng(seed)
+    W, a, c = random_rbm(rng, n_visible, n_hidden, scale=3.0)
+    rbm = rbm_with(W, a, c)
+    X = (rng.random((n_rows, n_visible)) < 0.5).astype(float)
+    data = 2 * X - 1 if spins else X
+    F, T, S = rbm.free_energy(data), rbm.transform(data), rbm.score_samples(data)
+    assert F.shape == (n_rows,) and T.shape == (n_rows, n_hidden) and S.shape == (n_rows,)
+    assert np.all(np.isfinite(F)) and np.all(np.isfinite(T)) and np.all(S <= 1e-12)
+    np.testing.assert_array_equal(F, rbm.free_energy(X))
+    np.testing.assert_array_equal(T, rbm.transform(X))
+    np.testing.assert_array_equal(S, rbm.score_samples(X))
+
+
+# ------------------------------------------------------ scikit-learn checks
+@parametrize_with_checks(
+    [ThetaRBM(n_components=4, n_iter=2, random_state=0)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+class _LogisticInputRBM(ThetaRBM):
+    """ThetaRBM whose input is squashed into (0, 1), so checks feeding reals still apply."""
+
+    def _check_input(self, X, *, reset):
+        return expit(validate_data(self, X, reset=reset, dtype=np.float64))
+
+
+@parametrize_with_checks([_LogisticInputRBM(n_components=4, n_iter=2, random_state=0)])
+def test_sklearn_checks_with_valid_input(estimator, check):
+    """The checks listed in EXPECTED_FAILED_CHECKS pass once the input is in range."""
+    name = check.func.__name__ if hasattr(check, "func") else check.__name__
+    if name not in EXPECTED_FAILED_CHECKS:
+        pytest.skip("already run on ThetaRBM itself")
+    check(estimator)
