@@ -446,14 +446,19 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         )
         self._n_features_out = self.n_components
         if self.persistent:
-            # Chains start from data rows, not from zeros, so early negative phases are sane.
-            rows = rng.randint(0, n_samples, size=self.batch_size)
-            p = expit(X[rows] @ self.components_.T + self.intercept_hidden_)
-            self.persistent_hidden_ = (rng.random_sample(p.shape) < p).astype(np.float64)
+            self._start_chains(X, rng)
+        elif hasattr(self, "persistent_hidden_"):
+            del self.persistent_hidden_  # left over from an earlier PCD fit
         self.n_iter_ = 0
         self.log_likelihood_history_ = []
         small = min(n_features, self.n_components) <= _MAX_MONITOR_EXACT_UNITS
         self.log_likelihood_kind_ = "exact" if small else "pseudo"
+
+    def _start_chains(self, X, rng):
+        # Chains start from data rows, not from zeros, so early negative phases are sane.
+        rows = rng.randint(0, X.shape[0], size=self.batch_size)
+        p = expit(X[rows] @ self.components_.T + self.intercept_hidden_)
+        self.persistent_hidden_ = (rng.random_sample(p.shape) < p).astype(np.float64)
 
     def _base_visible_bias(self):
         # Smoothed mean, so units that never (or always) fire get finite biases.
@@ -468,6 +473,8 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         order = rng.permutation(n_samples).astype(np.int64)
         keys = rng.randint(0, np.iinfo(np.int64).max, size=n_batches, dtype=np.int64)
         if self.persistent:
+            if not hasattr(self, "persistent_hidden_"):  # persistent switched on later
+                self._start_chains(X, rng)
             chains = self.persistent_hidden_.astype(self._work_dtype)
         else:
             chains = np.zeros((0, self.n_components), dtype=self._work_dtype)

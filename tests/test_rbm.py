@@ -243,6 +243,14 @@ def test_cd_mode_and_k(critical_blocks):
     assert not hasattr(rbm, "persistent_hidden_")
     tv = 0.5 * np.abs(np.exp(rbm.score_samples(all_states(4))) - distribution_of(X)).sum()
     assert tv < 0.05
+    # Switching modes: a PCD refit makes chains, a CD refit drops them, and partial_fit
+    # starts chains when PCD is switched on later.
+    rbm.set_params(persistent=True, n_iter=1).fit(X[:500])
+    assert rbm.persistent_hidden_.shape == (64, 8)
+    rbm.set_params(persistent=False).fit(X[:500])
+    assert not hasattr(rbm, "persistent_hidden_")
+    rbm.set_params(persistent=True).partial_fit(X[:500])
+    assert rbm.persistent_hidden_.shape == (64, 8)
 
 
 # --------------------------------------------------------- API behaviour
