@@ -20,7 +20,7 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _rbm_kernels as kernels
@@ -276,10 +276,11 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     learning_rate : float, default=0.1
         Initial step size of the gradient ascent on the log-likelihood (per-sample
         gradient, so independent of ``batch_size``). :meth:`fit` decays it linearly to 0
-        over its ``n_iter`` epochs, which damps the oscillations of PCD: on critical Ising
-        windows (160 visible, 64 hidden, 20 epochs) the held-out log-likelihood then
-        varied by 0.4 nats between seeds instead of 15. :meth:`partial_fit` uses it as a
-        constant.
+        over its ``n_iter`` epochs, which damps the oscillations of PCD. Measured on
+        critical Ising windows (160 visible, 64 hidden, 20 epochs, 3 seeds): held-out
+        log-likelihoods -58.7 [-61.6, -56.2] nats with these defaults, -58.6 [-58.8,
+        -58.4] without momentum, against -77.3 [-82.5, -72.9] for scikit-learn's
+        constant-rate PCD. :meth:`partial_fit` uses it as a constant.
     batch_size : int, default=64
         Samples per mini-batch; also the number of persistent chains.
     n_iter : int, default=20
@@ -499,7 +500,8 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def _monitor_figure(self, X):
         n_samples = X.shape[0]
-        rows = np.unique(np.linspace(0, n_samples - 1, min(n_samples, _MONITOR_ROWS)).astype(np.int64))
+        n_rows = min(n_samples, _MONITOR_ROWS)
+        rows = np.unique(np.linspace(0, n_samples - 1, n_rows).astype(np.int64))
         V = X[rows]
         W, b_vis, b_hid = self._parameters()
         if self.log_likelihood_kind_ == "exact":
