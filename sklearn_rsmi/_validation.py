@@ -12,10 +12,20 @@ lattices again (coarse-grained samples) are mapped back to the caller's conventi
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 
 SPIN = "spin"
 OCCUPATION = "occupation"
 VALUE_CONVENTIONS = (SPIN, OCCUPATION)
+
+
+def check_dense(X, *, name="X"):
+    """Raise a TypeError for scipy sparse input, which lattice samples never are."""
+    if sp.issparse(X):
+        raise TypeError(
+            f"Sparse input is not supported: {name} is a {type(X).__name__}; lattice samples "
+            f"are dense, pass {name}.toarray()."
+        )
 
 
 def infer_value_convention(X, *, name="X"):
@@ -25,11 +35,18 @@ def infer_value_convention(X, *, name="X"):
     (an all-(+1) array is therefore read as occupations: pass the convention
     explicitly where that matters).
     """
+    check_dense(X, name=name)
     X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
+    if np.iscomplexobj(X):
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
+    if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}.")
     if X.size == 0:
-        raise ValueError(f"{name} is empty (shape {X.shape}).")
+        n_features = int(np.prod(X.shape[1:])) if X.ndim > 1 else 0
+        raise ValueError(
+            f"{name} is empty: {n_features} feature(s) (shape={X.shape}) while a minimum of 1 "
+            "is required."
+        )
     if np.issubdtype(X.dtype, np.floating) and not np.all(np.isfinite(X)):
         raise ValueError(f"{name} contains NaN or infinity.")
     values = np.unique(X)
