@@ -517,6 +517,20 @@ def _hidden_posteriors(filters, bias, V_states, log_p_visible, H_states):
     return joint - log_p_hidden[:, None], log_p_hidden
 
 
+def _hidden_marginal_mismatch(pairs, coef, log_p_model):
+    """``KL(P_data(H) || P_Theta(H))`` in nats over the coarse states ``pairs.H_states``.
+
+    ``P_data(H)`` averages ``P_Lambda(H | V')`` over the data rows; ``log_p_model`` is
+    ``log P_Theta(H)``, the same map applied to the V-RBM. Subtracting this from
+    ``E log <g>_{q_H} - E log <g>_{P_Theta}`` turns the estimate into the Barber-Agakov bound
+    ``H_data(H) + E_data log P_Theta(H | E)``: never above ``H_data(H) <= n_hidden`` bits, and
+    equal to the plain form when the V-RBM's coarse marginal matches the data's.
+    """
+    p_data = np.bincount(pairs.state, weights=coef, minlength=pairs.H_states.shape[0])
+    seen = p_data > 0
+    return float(np.sum(p_data[seen] * (np.log(p_data[seen]) - log_p_model[seen])))
+
+
 def _tables_core(filters, bias, V, lg_chunk, n_rows, V_states, log_p_visible, weights, estimator,
                  need_gradient, pairs, want_marginal=False):
     """Objective (or exact G for MI) with V enumerated, for a given set of (row, H) pairs."""
@@ -623,7 +637,9 @@ def mutual_information_from_tables(filters, bias, V, log_g, V_states, log_p_visi
         filters, bias, V, lambda a, b: log_g[a:b], V.shape[0], V_states, log_p_visible, weights,
         "exact", False, pairs, want_marginal=True,
     )
-    return float((coef @ G - weights @ marginal) / np.log(2.0))
+    _, log_p_model = _hidden_posteriors(filters, bias, V_states, log_p_visible, pairs.H_states)
+    mismatch = _hidden_marginal_mismatch(pairs, coef, log_p_model)
+    return float((coef @ G - weights @ marginal - mismatch) / np.log(2.0))
 
 
 # --------------------------------------------------------------------------- the object
@@ -916,6 +932,8 @@ class RSMIObjective:
         been advanced, ``P(H)`` averaged over the unclamped chains, and the remainder (zero when
         ``S`` holds every state) averaged over them too: unbiased inside the log, and the
         clamped samples' errors cancel against those of the first term of ``I``.
+
+        Returns the per-row log-means and ``log P_Theta(H)`` of every candidate state.
         """
         free = self._advance(None, np.zeros(0), np.zeros((0, self.n_visible)), np.zeros(0))
         log_p_conditional = hidden_log_likelihood(filters, bias, free, H_candidates)  # (M0, U)
@@ -937,7 +955,7 @@ class RSMIObjective:
             state_activation, state_offset = _joint_state_parts(self._visible, self._joint, free)
             lg = _mi_kernels.log_g_rows(row_activation, row_offset, state_activation, state_offset)
             terms.append(logsumexp(lg, b=remainder, axis=1) - np.log(free.shape[0]))
-        return logsumexp(np.stack(terms, axis=1), axis=1)
+        return logsumexp(np.stack(terms, axis=1), axis=1), log_p_hidden
 
     # ------------------------------------------------------------------ API
     def value_and_gradient(self, filters, bias, V, E, estimator="paper", sample_weight=None,
@@ -990,8 +1008,13 @@ class RSMIObjective:
     def mutual_information(self, filters, bias, V, E, sample_weight=None, log_g=None):
         """``I(H : E)`` in bits on the rows ``(V'_n, E_n)``, given the two Theta-RBMs.
 
-        ``E_{(E,H)} log <g>_{q_H} - E_E log <g>_{P_Theta(V)}``; exact (given the RBMs) when V and
-        H are enumerated, a Monte Carlo estimate otherwise.
+        ``E_{(E,H)} log <g>_{q_H} - E_E log <g>_{P_Theta(V)}``, expectations over the data rows.
+        The data and the RBMs disagree a little, and that mixed form can then exceed
+        ``n_hidden`` bits (seen on ordered Ising levels). With V enumerated,
+        ``KL(P_data(H) || P_Theta(H))`` is subtracted, which gives the Barber-Agakov bound
+        ``H_data(H) + E_data log P_Theta(H | E) <= I_data(H : E)``, never above the entropy of
+        the coarse variables, hence ``n_hidden`` bits. It is exact when the RBMs are.
+        With V sampled by Gibbs the plain form is a Monte Carlo estimate.
 
         Parameters
         ----------
@@ -1011,9 +1034,18 @@ class RSMIObjective:
                 filters, bias, V, self._lg_source(E, log_g), V.shape[0], self.V_states_,
                 self.log_p_visible_, weights, "exact", False, pairs, want_marginal=True,
             )
+            _, log_p_model = _hidden_posteriors(
+                filters, bias, self.V_states_, self.log_p_visible_, pairs.H_states
+            )
+            mismatch = _hidden_marginal_mismatch(pairs, coef, log_p_model)
         else:
             pairs = self._hidden_pairs(filters, bias, V)
             coef = weights[pairs.row] * pairs.prob
             G, _, _ = self._gibbs_terms(pairs, coef, filters, bias, E, "exact", False)
-            marginal = self._gibbs_log_mean_g(filters, bias, E, pairs.H_states[np.unique(pairs.state)])
-        return float((coef @ G - weights @ marginal) / np.log(2.0))
+            met = np.unique(pairs.state)
+            marginal, log_p_met = self._gibbs_log_mean_g(filters, bias, E, pairs.H_states[met])
+            # P_Theta(H) of states never met in the data does not enter the KL.
+            log_p_model = np.full(pairs.H_states.shape[0], -np.inf)
+            log_p_model[met] = log_p_met
+            mismatch = _hidden_marginal_mismatch(pairs, coef, log_p_model)
+        return float((coef @ G - weights @ marginal - mismatch) / np.log(2.0))
