@@ -67,3 +67,36 @@ def test_plot_rg_flow_skips_infinite_levels_and_rejects_bad_input():
     with pytest.raises(ValueError, match="critical_temperature"):
         plot_rg_flow(_result(), critical_temperature=0.0)
     plt.close("all")
+
+
+def test_filters_are_centred_on_zero_one_panel_per_hidden_unit():
+    from sklearn_rsmi.plotting import plot_filters
+
+    filters = np.array([[[1.0, -0.5], [0.25, 0.0]], [[-2.0, 0.0], [0.0, 1.0]]])
+    axes = plot_filters(filters)
+    assert len(axes) == 2
+    for ax, expected in zip(axes, filters):
+        image = ax.get_images()[0]
+        np.testing.assert_allclose(image.get_array(), expected / np.abs(expected).max())
+        assert image.norm.vcenter == 0.0 and image.norm.vmin == -image.norm.vmax
+        assert ax.get_xlabel() == "x (site)"
+    # Chains: one row per unit.
+    assert plot_filters(np.array([[1.0, 0.0, 0.0, 1.0]]))[0].get_images()[0].get_array().shape == (1, 4)
+
+
+@pytest.mark.parametrize("bad, match", [(np.ones(3), "shape"), (np.full((1, 2, 2), np.nan), "NaN")])
+def test_bad_filters_are_rejected(bad, match):
+    from sklearn_rsmi.plotting import plot_filters
+
+    with pytest.raises(ValueError, match=match):
+        plot_filters(bad)
+
+
+def test_mutual_information_history():
+    from sklearn_rsmi.plotting import plot_mutual_information
+
+    ax = plot_mutual_information([0.0, 0.4, 0.5])
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), [0.0, 0.4, 0.5])
+    assert ax.get_xlabel() == "epoch"
+    with pytest.raises(ValueError, match="non-empty 1D"):
+        plot_mutual_information([])

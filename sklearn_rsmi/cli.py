@@ -1,0 +1,338 @@
+"""The ``rsmi`` command.
+
+``rsmi`` with no arguments runs the main job on its built-in default: 2D Ising samples
+at T_c, checked against exact results, then one RSMI coarse-graining step with a 2x2
+block and one hidden unit (Kadanoff's block spin, the papers' Fig. 2a).
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+
+def _print_filter(filters, indent="    "):
+    """Print each hidden unit's filter as a grid, normalised by its largest |weight|."""
+    for j, weights in enumerate(filters):
+        scale = np.max(np.abs(weights)) or 1.0
+        print(f"{indent}hidden unit {j} (largest |weight| = {scale:.3g}):")
+        grid = np.atleast_2d(weights / scale)
+        for row in grid:
+            print(indent + "  " + " ".join(f"{w:+.2f}" for w in row))
+
+
+def _run_default(args):
+    from sklearn_rsmi import RSMICoarseGrainer
+    from sklearn_rsmi.datasets import make_ising
+    from sklearn_rsmi.physics import (
+        CRITICAL_TEMPERATURE,
+        effective_temperature,
+        measure_nearest_neighbour_correlation,
+        nearest_neighbour_correlation,
+    )
+
+    T = CRITICAL_TEMPERATURE
+    L, n_samples = args.size, args.samples
+    print(f"sklearn-rsmi main job: 2D Ising model at T_c = {T:.4f}, {n_samples} samples of {L}x{L}")
+    start = time.perf_counter()
+    X = make_ising(n_samples, L, T, algorithm="wolff", random_state=args.seed)
+    print(f"  sampled with Wolff clusters in {time.perf_counter() - start:.1f} s (cached on disk)")
+    nn = measure_nearest_neighbour_correlation(X)
+    print(
+        f"  <s_i s_j>_nn = {nn.mean():.4f} +- {nn.std(ddof=1) / np.sqrt(nn.size):.4f}; "
+        f"finite-size value 1/sqrt2 + 0.31/L = {1 / np.sqrt(2) + 0.31 / L:.4f}, "
+        f"Onsager (L = inf) {float(nearest_neighbour_correlation(T)):.4f}"
+    )
+
+    print("  fitting RSMICoarseGrainer(n_hidden=1, visible_shape=(2, 2), buffer 1, environment 1)")
+    start = time.perf_counter()
+    cg = RSMICoarseGrainer(n_hidden=1, random_state=args.seed, verbose=args.verbose).fit(X)
+    print(f"  fitted in {time.perf_counter() - start:.1f} s; I(H:E) = {cg.mutual_information_:.3f} bits")
+    _print_filter(cg.filters_)
+    coarse = cg.transform(X)
+    t_fine = effective_temperature(correlation=nn.mean())
+    t_coarse = effective_temperature(correlation=measure_nearest_neighbour_correlation(coarse).mean())
+    print(
+        f"  coarse lattice {coarse.shape[1]}x{coarse.shape[2]}: T_eff/T_c = {t_coarse / T:.3f} "
+        f"(fine lattice {t_fine / T:.3f}; infinite-lattice Onsager inversion)"
+    )
+    return 0
+
+
+def _run_sample(args):
+    from sklearn_rsmi.datasets import make_dimers, make_ising
+
+    if args.model == "ising":
+        X = make_ising(
+            args.samples, args.size, args.temperature, dimension=args.dimension,
+            algorithm=args.algorithm, random_state=args.seed,
+        )
+    else:
+        X = make_dimers(args.samples, args.size, noise_coupling=args.noise, random_state=args.seed)
+    _save_npy_atomically(args.output, X)
+    print(f"wrote {X.shape} {X.dtype} samples to {args.output}")
+    return 0
+
+
+def _write_atomically(path, write, binary=True):
+    """Write ``path`` whole or not at all: ``write(handle)`` into a temporary file, then rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".rsmi_", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _save_npy_atomically(path, array):
+    _write_atomically(path, lambda handle: np.save(handle, array))
+
+
+class InputFileError(ValueError):
+    """A samples file that cannot be used; the message names the file and the problem."""
+
+
+def _load_samples(path):
+    """Load lattice samples from a .npy file, or raise InputFileError naming the file."""
+    from ._validation import infer_value_convention
+
+    try:
+        X = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise InputFileError(f"{path}: cannot read a .npy array ({exc})") from exc
+    if not isinstance(X, np.ndarray):
+        raise InputFileError(f"{path}: holds an archive, not a single array of samples")
+    if X.ndim not in (2, 3):
+        raise InputFileError(
+            f"{path}: samples must have shape (n_samples, L) or (n_samples, Ly, Lx), "
+            f"got {X.shape}"
+        )
+    try:
+        infer_value_convention(X, name="the samples")
+    except (TypeError, ValueError) as exc:
+        raise InputFileError(f"{path}: {exc}") from exc
+    return X
+
+
+def _default_ising(args):
+    from sklearn_rsmi.datasets import make_ising
+    from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+
+    print(f"no samples given: 2D Ising at T_c, {args.samples} samples of {args.size}x{args.size}")
+    return make_ising(args.samples, args.size, CRITICAL_TEMPERATURE, random_state=args.seed)
+
+
+def _save_filter_png(path, cg):
+    try:
+        import matplotlib
+    except ImportError:
+        print("  (matplotlib not installed: no PNG; pip install 'sklearn-rsmi[plot]')")
+        return False
+    matplotlib.use("Agg")
+    from sklearn_rsmi.plotting import plot_filters
+
+    axes = plot_filters(cg)
+    figure = axes[0].figure
+    figure.suptitle(f"RSMI filters, I(H:E) = {cg.mutual_information_:.3f} bits")
+    _write_atomically(path, lambda handle: figure.savefig(handle, format="png", dpi=120,
+                                                          bbox_inches="tight"))
+    matplotlib.pyplot.close(figure)
+    return True
+
+
+def _run_fit(args):
+    import joblib
+
+    from sklearn_rsmi import RSMICoarseGrainer
+
+    X = _default_ising(args) if args.samples_file is None else _load_samples(args.samples_file)
+    visible_shape = tuple(args.visible_shape)
+    if len(visible_shape) != X.ndim - 1:
+        raise ValueError(
+            f"--visible-shape {' '.join(map(str, visible_shape))} has {len(visible_shape)} "
+            f"axes but the samples of shape {X.shape} are {X.ndim - 1}D lattices"
+        )
+    cg = RSMICoarseGrainer(
+        n_hidden=args.hidden, visible_shape=visible_shape, buffer_width=args.buffer,
+        environment_width=args.environment,
+        unit_cell=None if args.unit_cell is None else tuple(args.unit_cell),
+        estimator=args.estimator, n_epochs=args.epochs, random_state=args.seed,
+        verbose=args.verbose,
+    )
+    start = time.perf_counter()
+    cg.fit(X)
+    print(f"fitted in {time.perf_counter() - start:.1f} s: I(H:E) = {cg.mutual_information_:.3f} "
+          f"bits ({cg.n_hidden} hidden unit{'s' if cg.n_hidden > 1 else ''})")
+    _print_filter(cg.filters_)
+
+    os.makedirs(args.output_dir, exist_ok=True)
+    model = os.path.join(args.output_dir, "rsmi_model.joblib")
+    _write_atomically(model, lambda handle: joblib.dump(cg, handle))
+    record = {
+        "filters": cg.filters_.tolist(),
+        "intercept_hidden": cg.intercept_hidden_.tolist(),
+        "mutual_information_bits": float(cg.mutual_information_),
+        "params": {k: v for k, v in cg.get_params(deep=False).items()
+                   if isinstance(v, (int, float, str, tuple, list, type(None)))},
+    }
+    filters_json = os.path.join(args.output_dir, "filters.json")
+    _write_atomically(filters_json, lambda handle: json.dump(record, handle, indent=2),
+                      binary=False)
+    written = [model, filters_json]
+    png = os.path.join(args.output_dir, "filters.png")
+    if _save_filter_png(png, cg):
+        written.append(png)
+    print("wrote " + ", ".join(written))
+    return 0
+
+
+def _run_flow(args):
+    from sklearn_rsmi import RSMICoarseGrainer
+    from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+    from sklearn_rsmi.rg import make_rg_pipeline, rg_flow_sweep
+
+    if args.full:
+        size, samples, steps = 128, 5000, 4
+    else:
+        size, samples, steps = args.size, args.samples, args.steps
+    ratios = args.temperatures or [0.92, 0.95, 0.97, 0.99, 1.0, 1.01, 1.03, 1.05, 1.08]
+    temperatures = [r * CRITICAL_TEMPERATURE for r in ratios]
+    print(f"RG flow: {len(temperatures)} temperatures, {samples} samples of {size}x{size}, "
+          f"{steps} steps, n_jobs = {args.n_jobs}")
+    pipeline = make_rg_pipeline(steps, coarse_grainer=RSMICoarseGrainer(n_epochs=args.epochs))
+    result = rg_flow_sweep(temperatures, pipeline=pipeline, lattice_size=size, n_samples=samples,
+                           n_jobs=args.n_jobs, random_state=args.seed, verbose=args.verbose,
+                           memory=args.cache)
+    np.set_printoptions(precision=3, suppress=True)
+    print("T_eff / T_c per starting temperature (rows) and RG step (columns):")
+    print(result.flow() / CRITICAL_TEMPERATURE)
+    os.makedirs(args.output_dir, exist_ok=True)
+    csv = result.to_csv(os.path.join(args.output_dir, "rg_flow.csv"))
+    written = [csv]
+    try:
+        import matplotlib
+    except ImportError:
+        print("  (matplotlib not installed: no PNG; pip install 'sklearn-rsmi[plot]')")
+    else:
+        matplotlib.use("Agg")
+        from sklearn_rsmi.plotting import plot_rg_flow
+
+        figure = plot_rg_flow(result).figure
+        png = os.path.join(args.output_dir, "rg_flow.png")
+        _write_atomically(png, lambda handle: figure.savefig(handle, format="png", dpi=120,
+                                                             bbox_inches="tight"))
+        written.append(png)
+    print("wrote " + ", ".join(written))
+    # Small or one-sided sweeps may not bracket T_c: report that, the flow is still written.
+    try:
+        tc = result.critical_temperature()
+    except ValueError as exc:
+        print(f"T_c: not available ({exc})")
+        return 0
+    print(f"T_c = {tc.value:.4f} +- {tc.error:.4f} (exact {CRITICAL_TEMPERATURE:.4f})")
+    for name, method in (("linearised flow", result.exponent_from_linearised_flow),
+                         ("finite-size collapse", result.exponent_from_collapse)):
+        try:
+            nu = method(critical_temperature=tc.value)
+            print(f"nu ({name}) = {nu.nu:.3f} +- {nu.nu_error:.3f}")
+        except ValueError as exc:
+            print(f"nu ({name}): not available ({exc})")
+    return 0
+
+
+def build_parser():
+    """The argument parser of the ``rsmi`` command."""
+    parser = argparse.ArgumentParser(
+        prog="rsmi",
+        description="Real-space mutual information coarse-graining. With no subcommand, run the "
+        "main job: 2D Ising at T_c, one RSMI step with a 2x2 block.",
+    )
+    parser.add_argument("--size", type=int, default=32, help="linear lattice size (default 32)")
+    parser.add_argument("--samples", type=int, default=1000, help="number of samples (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
+    parser.set_defaults(run=_run_default)
+    sub = parser.add_subparsers(title="subcommands")
+
+    sample = sub.add_parser("sample", help="write Monte Carlo samples to a .npy file")
+    sample.add_argument("model", choices=["ising", "dimers"])
+    sample.add_argument("output", help="the .npy file to write")
+    sample.add_argument("--size", type=int, default=32, help="linear size L (default 32)")
+    sample.add_argument("--samples", type=int, default=1000, help="number of samples (default 1000)")
+    sample.add_argument("--temperature", type=float, default=2.269185314213022,
+                        help="Ising temperature (default T_c)")
+    sample.add_argument("--dimension", type=int, default=2, choices=[1, 2], help="Ising dimension")
+    sample.add_argument("--algorithm", default="wolff", choices=["wolff", "swendsen-wang", "metropolis"])
+    sample.add_argument("--noise", type=float, default=None,
+                        help="dimers: coupling of the noise spin pairs (default: no noise)")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.set_defaults(run=_run_sample)
+
+    fit = sub.add_parser(
+        "fit", help="learn RSMI filters from samples in a .npy file",
+        description="Learn the filters of one RSMI coarse-graining step. Without SAMPLES.npy, "
+        "runs on 2D Ising samples at T_c. Writes the fitted estimator (joblib), the filters "
+        "(JSON) and a PNG of them to --output-dir.",
+    )
+    fit.add_argument("samples_file", nargs="?", default=None, metavar="SAMPLES.npy",
+                     help="binary samples, shape (n, L) or (n, Ly, Lx), spins or 0/1")
+    fit.add_argument("--visible-shape", type=int, nargs="+", default=[2, 2],
+                     help="block shape, e.g. 2 2, or 4 for chains (default 2 2)")
+    fit.add_argument("--buffer", type=int, default=1, help="buffer width (default 1)")
+    fit.add_argument("--environment", type=int, default=1, help="environment width (default 1)")
+    fit.add_argument("--hidden", type=int, default=1, help="hidden units (default 1)")
+    fit.add_argument("--unit-cell", type=int, nargs="+", default=None,
+                     help="translation cell of the lattice, e.g. 2 2 for dimer images")
+    fit.add_argument("--estimator", choices=["paper", "exact"], default="paper")
+    fit.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
+    fit.add_argument("--size", type=int, default=32, help="default data: lattice size")
+    fit.add_argument("--samples", type=int, default=1000, help="default data: samples")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--output-dir", default=".", help="where to write (default: here)")
+    fit.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
+    fit.set_defaults(run=_run_fit)
+
+    flow = sub.add_parser(
+        "flow", help="run iterated RG over a temperature sweep: flow, T_c and nu",
+        description="Sample the 2D Ising model at temperatures around T_c, run iterated RSMI "
+        "RG at each, print T_c and nu with uncertainties, write rg_flow.csv and rg_flow.png.",
+    )
+    flow.add_argument("--size", type=int, default=32, help="lattice size (default 32)")
+    flow.add_argument("--samples", type=int, default=500, help="samples per temperature")
+    flow.add_argument("--steps", type=int, default=2, help="RG steps (default 2)")
+    flow.add_argument("--temperatures", type=float, nargs="+", default=None,
+                      help="starting temperatures in units of T_c")
+    flow.add_argument("--epochs", type=int, default=15, help="epochs per coarse-grainer")
+    flow.add_argument("--full", action="store_true",
+                      help="the paper's setting: 128x128, 5000 samples, 4 steps (slow)")
+    flow.add_argument("--n-jobs", type=int, default=1, help="parallel temperatures")
+    flow.add_argument("--cache", default=None, help="joblib cache folder: resume a sweep")
+    flow.add_argument("--seed", type=int, default=0)
+    flow.add_argument("--output-dir", default=".", help="where to write (default: here)")
+    flow.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
+    flow.set_defaults(run=_run_flow)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``rsmi`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, OSError) as exc:
+        # One line naming the problem, no traceback: these are the user's inputs.
+        print(f"rsmi: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The rsmi command, driven through its entry point on tiny inputs."""
+
+import json
+import os
+
+import joblib
+import numpy as np
+import pytest
+
+from sklearn_rsmi import cli
+from sklearn_rsmi.datasets import make_ising
+
+
+def run(argv, capsys):
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def ising_file(tmp_path):
+    path = tmp_path / "ising.npy"
+    np.save(path, make_ising(120, 12, 2.269, random_state=0))
+    return path
+
+
+@pytest.mark.parametrize("argv", [[], ["sample"], ["fit"], ["flow"]])
+def test_every_command_has_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: rsmi" in capsys.readouterr().out
+
+
+def test_main_job_on_its_default(capsys):
+    code, out, _ = run(["--size", "12", "--samples", "120"], capsys)
+    assert code == 0
+    assert "I(H:E) =" in out and "hidden unit 0" in out and "T_eff/T_c" in out
+
+
+@pytest.mark.parametrize(
+    "argv, shape, values",
+    [
+        (["ising", "--size", "8", "--samples", "5", "--temperature", "3.0"], (5, 8, 8), {-1, 1}),
+        (["ising", "--size", "10", "--samples", "4", "--dimension", "1"], (4, 10), {-1, 1}),
+        (["dimers", "--size", "4", "--samples", "3", "--noise", "0.5"], (3, 8, 8), {0, 1}),
+    ],
+)
+def test_sample_writes_npy(argv, shape, values, tmp_path, capsys):
+    path = tmp_path / "out.npy"
+    code, out, _ = run(["sample", argv[0], str(path), *argv[1:]], capsys)
+    assert code == 0 and str(path) in out
+    X = np.load(path)
+    assert X.shape == shape
+    assert set(np.unique(X)) <= values
+
+
+def test_fit_writes_model_filters_and_png(ising_file, tmp_path, capsys):
+    out_dir = tmp_path / "fit"
+    code, out, _ = run(["fit", str(ising_file), "--epochs", "3", "--output-dir", str(out_dir)],
+                       capsys)
+    assert code == 0
+    assert "I(H:E) =" in out and "hidden unit 0" in out
+    record = json.loads((out_dir / "filters.json").read_text())
+    model = joblib.load(out_dir / "rsmi_model.joblib")
+    np.testing.assert_allclose(record["filters"], model.filters_)
+    assert record["mutual_information_bits"] == pytest.approx(model.mutual_information_)
+    assert (out_dir / "filters.png").read_bytes()[:4] == b"\x89PNG"
+    X = np.load(ising_file)
+    assert model.transform(X).shape == (120, 6, 6)
+
+
+def test_fit_without_a_file_uses_the_ising_default(tmp_path, capsys):
+    code, out, _ = run(["fit", "--size", "12", "--samples", "100", "--epochs", "2",
+                        "--output-dir", str(tmp_path)], capsys)
+    assert code == 0 and "2D Ising at T_c" in out
+
+
+def test_flow_writes_csv_and_png(tmp_path, capsys):
+    code, out, _ = run(["flow", "--size", "8", "--samples", "60", "--steps", "1", "--epochs", "2",
+                        "--temperatures", "0.8", "1.3", "--output-dir", str(tmp_path)], capsys)
+    assert code == 0
+    assert "T_c" in out
+    header = (tmp_path / "rg_flow.csv").read_text().splitlines()[0]
+    assert "effective_temperature" in header
+    assert (tmp_path / "rg_flow.png").exists()
+
+
+def _not_binary(path):
+    np.save(path, np.random.default_rng(0).random((4, 8, 8)))
+
+
+def _wrong_shape(path):
+    np.save(path, np.ones(5, dtype=np.int8))
+
+
+def _unreadable(path):
+    path.write_text("not an array")
+
+
+def _archive(path):
+    with open(path, "wb") as handle:
+        np.savez(handle, a=np.ones((2, 4, 4)))
+
+
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (_not_binary, "must be binary"),
+        (_wrong_shape, "shape"),
+        (_unreadable, "cannot read"),
+        (_archive, "archive"),
+        (None, "No such file"),
+    ],
+)
+def test_bad_input_file_is_one_line_naming_file_and_problem(make, problem, tmp_path, capsys):
+    path = tmp_path / "samples.npy"
+    if make is not None:
+        make(path)
+    code, out, err = run(["fit", str(path), "--output-dir", str(tmp_path / "out")], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert str(path) in lines[0] and problem in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_block_of_the_wrong_rank_is_an_error(ising_file, capsys):
+    code, _, err = run(["fit", str(ising_file), "--visible-shape", "4"], capsys)
+    assert code == 2 and "--visible-shape" in err
+
+
+def test_lattice_too_small_for_the_window_is_an_error(tmp_path, capsys):
+    path = tmp_path / "small.npy"
+    np.save(path, np.ones((4, 4, 4), dtype=np.int8))
+    code, _, err = run(["fit", str(path), "--buffer", "2", "--environment", "2"], capsys)
+    assert code == 2 and "window" in err and len(err.strip().splitlines()) == 1
+
+
+def test_failed_writes_leave_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.npy"
+
+    def broken_save(handle, array):
+        handle.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        cli._save_npy_atomically(str(target), np.ones(3))
+    assert os.listdir(tmp_path) == []
