@@ -211,9 +211,9 @@ def _run_flow(args):
     result = rg_flow_sweep(temperatures, pipeline=pipeline, lattice_size=size, n_samples=samples,
                            n_jobs=args.n_jobs, random_state=args.seed, verbose=args.verbose,
                            memory=args.cache)
-    np.set_printoptions(precision=3, suppress=True)
     print("T_eff / T_c per starting temperature (rows) and RG step (columns):")
-    print(result.flow() / CRITICAL_TEMPERATURE)
+    with np.printoptions(precision=3, suppress=True):
+        print(result.flow() / CRITICAL_TEMPERATURE)
     os.makedirs(args.output_dir, exist_ok=True)
     csv = result.to_csv(os.path.join(args.output_dir, "rg_flow.csv"))
     written = [csv]

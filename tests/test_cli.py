@@ -148,3 +148,10 @@ def test_failed_writes_leave_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         cli._save_npy_atomically(str(target), np.ones(3))
     assert os.listdir(tmp_path) == []
+
+
+def test_commands_leave_numpy_print_options_alone(tmp_path, capsys):
+    before = np.get_printoptions()
+    run(["flow", "--size", "8", "--samples", "40", "--steps", "1", "--epochs", "1",
+         "--temperatures", "0.8", "1.3", "--output-dir", str(tmp_path)], capsys)
+    assert np.get_printoptions() == before
