@@ -149,6 +149,23 @@ def test_flow_analysis_rejects_bad_input():
         exponent_from_collapse(T0, flow, critical_temperature=2.2)
 
 
+def test_drifting_roots_deepest_step_versus_weighted_mean():
+    """Transients shift early steps' roots: 'deepest' reports the last, with the drift as error."""
+    T0 = np.linspace(2.0, 2.5, 11)
+    roots = [2.20, 2.24, 2.25]  # converging towards 2.25 with the step
+    flow = np.column_stack([T0] + [r + 2 ** (k + 1) * (T0 - r) for k, r in enumerate(roots)])
+    deepest = critical_temperature_from_flow(T0, flow)
+    np.testing.assert_allclose(deepest.per_step, roots, atol=1e-9)
+    assert deepest.value == pytest.approx(2.25)
+    assert deepest.error == pytest.approx(0.01, rel=1e-6)
+    weighted = critical_temperature_from_flow(T0, flow, combine="weighted")
+    assert min(roots) <= weighted.value <= max(roots)
+    only_first = critical_temperature_from_flow(T0, flow, steps=[1])
+    assert only_first.value == pytest.approx(2.20) and only_first.error < 1e-6
+    with pytest.raises(ValueError, match="combine"):
+        critical_temperature_from_flow(T0, flow, combine="median")
+
+
 def test_infinite_effective_temperatures_count_as_flowing_to_disorder():
     T0 = np.array([2.0, 2.1, 2.2, 2.3, 2.4, 2.5])
     flow = np.column_stack([T0, 2.25 + 2 * (T0 - 2.25), 2.25 + 4 * (T0 - 2.25)])
