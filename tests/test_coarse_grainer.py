@@ -66,26 +66,46 @@ def _distinct_codes(cg):
     return len({tuple(code) for code in codes})
 
 
-def test_four_hidden_units_fig2b_what_the_estimators_find(ising_critical):
-    """Fig. 2b (one hidden unit per spin) is NOT reproduced; this pins down what is found.
+@pytest.fixture(scope="module")
+def ising_critical_32():
+    return make_ising(1000, 32, T_C, random_state=0)
 
-    Any injective map H(V) maximises I(H:E), so "one unit per spin" is one of a degenerate
-    family, and at T_c the 2x2 block's information about E beyond its magnetisation is small
-    (about 0.05 of 0.65 bits). Both estimators settle on maps with 2-8 codes for the 16 block
-    states: the paper proxy from small weights gives near-copies of the block magnetisation
-    (ALGORITHM.md section 7), the exact objective more codes and slightly more information.
+
+def _fig2b(X, estimator, seed):
+    return RSMICoarseGrainer(n_hidden=4, estimator=estimator, random_state=seed).fit(X)
+
+
+def test_four_hidden_units_each_couple_to_a_different_spin(ising_critical_32):
+    """Fig. 2b with the exact estimator and Adam at the default budget (1,200 steps).
+
+    Each unit's largest weight sits on a different spin of the block. Any injective map H(V)
+    maximises I(H:E), so this is one member of a degenerate family that the exact objective
+    drifts into slowly: with 480 steps (12,000 windows, 20 epochs) two units still shared a
+    spin in 3 of 3 seeds. Some units keep about half their weight on a second spin.
     """
-    params = dict(n_hidden=4, n_epochs=15, n_windows=6000, learning_rate=0.1, random_state=0)
-    paper = RSMICoarseGrainer(estimator="paper", **params).fit(ising_critical)
-    exact = RSMICoarseGrainer(estimator="exact", **params).fit(ising_critical)
-    one = RSMICoarseGrainer(n_hidden=1, n_epochs=15, n_windows=6000, random_state=0).fit(
-        ising_critical
-    )
-    assert _distinct_codes(paper) < 16 and _distinct_codes(exact) < 16
-    assert _distinct_codes(paper) <= _distinct_codes(exact)
-    # More hidden units never lose information, and stay far below their 4-bit ceiling.
-    assert exact.mutual_information_ >= one.mutual_information_ - 0.01
-    assert exact.mutual_information_ < 1.0
+    cg = _fig2b(ising_critical_32, "exact", 0)
+    weights = np.abs(_normalised(cg.filters_))
+    assert sorted(weights.argmax(axis=1)) == [0, 1, 2, 3], np.round(weights, 2)
+    # At least two units are clean single-spin couplings.
+    assert np.sum(np.sort(weights, axis=1)[:, -2] < 0.25) >= 2, np.round(weights, 2)
+    assert _distinct_codes(cg) >= 10
+
+
+def test_four_hidden_units_paper_proxy_gives_redundant_magnetisations(ising_critical_32):
+    """ALGORITHM.md section 7: the Jensen proxy from small weights copies the magnetisation."""
+    paper = _fig2b(ising_critical_32, "paper", 0)
+    weights = np.abs(_normalised(paper.filters_))
+    # Every unit spreads over the block: its second-largest weight is at least half the largest.
+    assert np.all(np.sort(weights, axis=1)[:, -2] > 0.5), np.round(weights, 2)
+    assert _distinct_codes(paper) <= 8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_four_hidden_units_fig2b_other_seeds(ising_critical_32, seed):
+    """Fig. 2b in further seeds (about 8 s each)."""
+    weights = np.abs(_normalised(_fig2b(ising_critical_32, "exact", seed).filters_))
+    assert sorted(weights.argmax(axis=1)) == [0, 1, 2, 3], np.round(weights, 2)
 
 
 def test_chain_block_of_four_couples_to_its_ends():
