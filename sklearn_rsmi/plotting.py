@@ -76,7 +76,7 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
     return ax
 
 
-def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True):
+def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=True):
     """Filters as heat maps, one panel per hidden unit, on a diverging colormap centred on zero.
 
     Parameters
@@ -91,6 +91,8 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True):
     normalise : bool, default=True
         Divide each filter by its largest |weight| (weights grow without bound as the
         coarse-graining becomes deterministic, so only their ratios are meaningful).
+    colorbar : bool, default=True
+        Draw a colorbar beside the panels (leave it to the caller when composing figures).
 
     Returns
     -------
@@ -135,8 +137,9 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True):
         ax.set_ylabel("y (site)" if filters.ndim == 3 and j == 0 else "")
         ax.set_xticks(range(grid.shape[1]))
         ax.set_yticks(range(grid.shape[0]) if filters.ndim == 3 else [])
-    label = "weight / max |weight|" if normalise else "weight"
-    axes[0].figure.colorbar(image, ax=axes[: len(grids)], shrink=0.8, label=label)
+    if colorbar:
+        label = "weight / max |weight|" if normalise else "weight"
+        axes[0].figure.colorbar(image, ax=axes[: len(grids)], shrink=0.8, label=label)
     return axes[: len(grids)]
 
 

@@ -155,3 +155,28 @@ def test_commands_leave_numpy_print_options_alone(tmp_path, capsys):
     run(["flow", "--size", "8", "--samples", "40", "--steps", "1", "--epochs", "1",
          "--temperatures", "0.8", "1.3", "--output-dir", str(tmp_path)], capsys)
     assert np.get_printoptions() == before
+
+
+def test_reproduce_writes_png_and_numbers(tmp_path, capsys, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from sklearn_rsmi import _reproduce
+
+    def tiny_recipe(name, full, random_state, verbose, n_jobs):
+        figure, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        return figure, {"figure": name, "full": full}
+
+    monkeypatch.setattr(_reproduce, "reproduce", tiny_recipe)
+    code, out, _ = run(["reproduce", "fig2", "--output-dir", str(tmp_path)], capsys)
+    assert code == 0
+    assert json.loads((tmp_path / "fig2_reduced.json").read_text()) == {"figure": "fig2",
+                                                                        "full": False}
+    assert (tmp_path / "fig2_reduced.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_reproduce_rejects_unknown_figures(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["reproduce", "fig3"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
