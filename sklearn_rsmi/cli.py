@@ -130,21 +130,34 @@ def _default_ising(args):
     return make_ising(args.samples, args.size, CRITICAL_TEMPERATURE, random_state=args.seed)
 
 
-def _save_filter_png(path, cg):
+def _pyplot_or_none():
+    """matplotlib's pyplot on the Agg backend, or None (with a hint) when not installed."""
     try:
         import matplotlib
     except ImportError:
         print("  (matplotlib not installed: no PNG; pip install 'sklearn-rsmi[plot]')")
-        return False
+        return None
     matplotlib.use("Agg")
-    from sklearn_rsmi.plotting import plot_filters
+    import matplotlib.pyplot as plt
 
-    axes = plot_filters(cg)
-    figure = axes[0].figure
-    figure.suptitle(f"RSMI filters, I(H:E) = {cg.mutual_information_:.3f} bits")
+    return plt
+
+
+def _save_png(path, figure):
     _write_atomically(path, lambda handle: figure.savefig(handle, format="png", dpi=120,
                                                           bbox_inches="tight"))
-    matplotlib.pyplot.close(figure)
+
+
+def _save_filter_png(path, cg):
+    plt = _pyplot_or_none()
+    if plt is None:
+        return False
+    from sklearn_rsmi.plotting import plot_filters
+
+    figure = plot_filters(cg)[0].figure
+    figure.suptitle(f"RSMI filters, I(H:E) = {cg.mutual_information_:.3f} bits")
+    _save_png(path, figure)
+    plt.close(figure)
     return True
 
 
@@ -217,18 +230,11 @@ def _run_flow(args):
     os.makedirs(args.output_dir, exist_ok=True)
     csv = result.to_csv(os.path.join(args.output_dir, "rg_flow.csv"))
     written = [csv]
-    try:
-        import matplotlib
-    except ImportError:
-        print("  (matplotlib not installed: no PNG; pip install 'sklearn-rsmi[plot]')")
-    else:
-        matplotlib.use("Agg")
+    if _pyplot_or_none() is not None:
         from sklearn_rsmi.plotting import plot_rg_flow
 
-        figure = plot_rg_flow(result).figure
         png = os.path.join(args.output_dir, "rg_flow.png")
-        _write_atomically(png, lambda handle: figure.savefig(handle, format="png", dpi=120,
-                                                             bbox_inches="tight"))
+        _save_png(png, plot_rg_flow(result).figure)
         written.append(png)
     print("wrote " + ", ".join(written))
     # Small or one-sided sweeps may not bracket T_c: report that, the flow is still written.
@@ -257,8 +263,7 @@ def _run_reproduce(args):
     os.makedirs(args.output_dir, exist_ok=True)
     size = "full" if args.full else "reduced"
     png = os.path.join(args.output_dir, f"{args.figure}_{size}.png")
-    _write_atomically(png, lambda handle: figure.savefig(handle, format="png", dpi=120,
-                                                         bbox_inches="tight"))
+    _save_png(png, figure)
     summary_json = os.path.join(args.output_dir, f"{args.figure}_{size}.json")
     _write_atomically(summary_json, lambda handle: json.dump(summary, handle, indent=2),
                       binary=False)
@@ -279,8 +284,15 @@ def build_parser():
     parser.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
     parser.set_defaults(run=_run_default)
     sub = parser.add_subparsers(title="subcommands")
+    # Options every subcommand takes.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
+    writes = argparse.ArgumentParser(add_help=False)
+    writes.add_argument("--output-dir", default=".", help="where to write (default: here)")
 
-    sample = sub.add_parser("sample", help="write Monte Carlo samples to a .npy file")
+    sample = sub.add_parser("sample", parents=[common],
+                            help="write Monte Carlo samples to a .npy file")
     sample.add_argument("model", choices=["ising", "dimers"])
     sample.add_argument("output", help="the .npy file to write")
     sample.add_argument("--size", type=int, default=32, help="linear size L (default 32)")
@@ -291,11 +303,10 @@ def build_parser():
     sample.add_argument("--algorithm", default="wolff", choices=["wolff", "swendsen-wang", "metropolis"])
     sample.add_argument("--noise", type=float, default=None,
                         help="dimers: coupling of the noise spin pairs (default: no noise)")
-    sample.add_argument("--seed", type=int, default=0)
     sample.set_defaults(run=_run_sample)
 
     fit = sub.add_parser(
-        "fit", help="learn RSMI filters from samples in a .npy file",
+        "fit", parents=[common, writes], help="learn RSMI filters from samples in a .npy file",
         description="Learn the filters of one RSMI coarse-graining step. Without SAMPLES.npy, "
         "runs on 2D Ising samples at T_c. Writes the fitted estimator (joblib), the filters "
         "(JSON) and a PNG of them to --output-dir.",
@@ -313,13 +324,11 @@ def build_parser():
     fit.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
     fit.add_argument("--size", type=int, default=32, help="default data: lattice size")
     fit.add_argument("--samples", type=int, default=1000, help="default data: samples")
-    fit.add_argument("--seed", type=int, default=0)
-    fit.add_argument("--output-dir", default=".", help="where to write (default: here)")
-    fit.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
     fit.set_defaults(run=_run_fit)
 
     flow = sub.add_parser(
-        "flow", help="run iterated RG over a temperature sweep: flow, T_c and nu",
+        "flow", parents=[common, writes],
+        help="run iterated RG over a temperature sweep: flow, T_c and nu",
         description="Sample the 2D Ising model at temperatures around T_c, run iterated RSMI "
         "RG at each, print T_c and nu with uncertainties, write rg_flow.csv and rg_flow.png.",
     )
@@ -333,13 +342,11 @@ def build_parser():
                       help="the paper's setting: 128x128, 5000 samples, 4 steps (slow)")
     flow.add_argument("--n-jobs", type=int, default=1, help="parallel temperatures")
     flow.add_argument("--cache", default=None, help="joblib cache folder: resume a sweep")
-    flow.add_argument("--seed", type=int, default=0)
-    flow.add_argument("--output-dir", default=".", help="where to write (default: here)")
-    flow.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
     flow.set_defaults(run=_run_flow)
 
     reproduce = sub.add_parser(
-        "reproduce", help="regenerate a figure of the papers (reduced size, or --full)",
+        "reproduce", parents=[common, writes],
+        help="regenerate a figure of the papers (reduced size, or --full)",
         description="Regenerate a figure of Koch-Janusz & Ringel: fig2 (Ising filters), fig4 "
         "(dimer filters with noise), fig5 (RG flow, T_c, nu), fig6 (CD-RBM against RSMI on "
         "noisy dimers). Reduced sizes by default (about a minute each); --full uses the papers' "
@@ -348,9 +355,6 @@ def build_parser():
     reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"])
     reproduce.add_argument("--full", action="store_true", help="the papers' sizes (slow)")
     reproduce.add_argument("--n-jobs", type=int, default=None, help="parallel temperatures (fig5)")
-    reproduce.add_argument("--seed", type=int, default=0)
-    reproduce.add_argument("--output-dir", default=".", help="where to write (default: here)")
-    reproduce.add_argument("-v", "--verbose", action="count", default=0, help="more progress")
     reproduce.set_defaults(run=_run_reproduce)
     return parser
 
