@@ -157,7 +157,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    filters_ : ndarray of shape (n_hidden, *visible_shape)
+    filters_ : ndarray of shape (n_hidden,) + visible_shape
         The learned Lambda, in the occupation convention (``x = (s + 1) / 2`` for spins).
     intercept_hidden_ : ndarray of shape (n_hidden,)
         Hidden biases ``b_j``.

@@ -322,7 +322,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         the initial visible biases and the base model of AIS.
     n_features_in_ : int
         Number of visible units.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Feature names seen in fit, when they are all strings.
     n_iter_ : int
         Epochs run (fit, plus one per partial_fit call).

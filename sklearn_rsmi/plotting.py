@@ -81,7 +81,7 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
 
     Parameters
     ----------
-    filters : array-like of shape (n_hidden, *visible_shape) or an RSMICoarseGrainer
+    filters : array-like of shape (n_hidden,) + visible_shape, or an RSMICoarseGrainer
         Filters of 1D blocks ``(n_hidden, b)`` or 2D blocks ``(n_hidden, by, bx)``; a fitted
         coarse-grainer's ``filters_`` are used.
     axes : sequence of matplotlib Axes or None, default=None
@@ -89,7 +89,7 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
     cmap : str, default="RdBu_r"
         A diverging colormap; its centre is pinned to zero weight.
     normalise : bool, default=True
-        Divide each filter by its largest |weight| (weights grow without bound as the
+        Divide each filter by its largest ``|weight|`` (weights grow without bound as the
         coarse-graining becomes deterministic, so only their ratios are meaningful).
     colorbar : bool, default=True
         Draw a colorbar beside the panels (leave it to the caller when composing figures).
