@@ -1014,7 +1014,9 @@ class RSMIObjective:
         ``KL(P_data(H) || P_Theta(H))`` is subtracted, which gives the Barber-Agakov bound
         ``H_data(H) + E_data log P_Theta(H | E) <= I_data(H : E)``, never above the entropy of
         the coarse variables, hence ``n_hidden`` bits. It is exact when the RBMs are.
-        With V sampled by Gibbs the plain form is a Monte Carlo estimate.
+        With V sampled by Gibbs, both terms and ``P_Theta(H)`` (of the coarse states met in
+        the batch, from the unclamped chains) are Monte Carlo estimates and the same KL is
+        subtracted.
 
         Parameters
         ----------

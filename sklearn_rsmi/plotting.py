@@ -9,7 +9,7 @@ __all__ = ["plot_filters", "plot_mutual_information", "plot_rg_flow"]
 
 def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, cmap="coolwarm",
                  errorbars=True):
-    """RG flow as in Fig. 5 of Koch-Janusz & Ringel (2018): T/T_c against the RG step.
+    """RG flow, T/T_c against the RG step, as in Koch-Janusz and Ringel (2018), figure 5.
 
     One line per starting temperature, coloured from cold (blue) to hot (red). Levels
     that flowed to ``T = 0`` or ``inf`` are left out of their line.
@@ -144,7 +144,7 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
 
 
 def plot_mutual_information(history, ax=None):
-    """The mutual information I(H:E) during training, as in Fig. 5 of the arXiv paper.
+    """The mutual information I(H:E) during training, as in figure 5 of the arXiv paper.
 
     Parameters
     ----------

@@ -80,7 +80,7 @@ def _default_coarse_grainer():
 
 
 def make_rg_pipeline(n_steps=2, *, coarse_grainer=None, **coarse_grainer_params):
-    """Build a Pipeline of ``n_steps`` coarse-graining steps named ``"rg1"`` ... ``"rgN"``.
+    """Build a Pipeline of ``n_steps`` coarse-graining steps, named ``rg1`` to ``rgN``.
 
     ``fit_transform`` on the pipeline performs iterated RG: every step learns its own
     filters on the output of the previous one.

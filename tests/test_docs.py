@@ -1,6 +1,7 @@
 """The Sphinx documentation: every public name has an API page, and the build is warning-free."""
 
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -64,3 +65,20 @@ def test_docs_build_without_warnings(tmp_path):
     # The user guide's equations reach the page as TeX for MathJax.
     method = (out / "user_guide" / "method.html").read_text()
     assert re.search(r"\\\[.*P_\\Lambda\(H \\mid V\)", method), "display math missing"
+
+
+@pytest.mark.slow
+def test_gallery_runs_at_reduced_size(tmp_path):
+    """``make -C doc html`` runs every example with SKLEARN_RSMI_GALLERY_QUICK=1 (minutes)."""
+    for name in ("sphinx", "numpydoc", "pydata_sphinx_theme", "sphinx_gallery"):
+        pytest.importorskip(name)
+    out = tmp_path / "html"
+    env = {**os.environ, "SKLEARN_RSMI_GALLERY_QUICK": "1", "MPLBACKEND": "Agg"}
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
+               str(DOC_DIR), str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=env)
+    assert result.returncode == 0, (result.stdout[-2000:] + "\n" + result.stderr[-6000:])
+    examples = sorted(p.stem for p in (DOC_DIR.parent / "examples").glob("plot_*.py"))
+    for stem in examples:
+        assert (out / "auto_examples" / f"{stem}.html").is_file(), stem
+        assert list((out / "_images").glob(f"sphx_glr_{stem}_*.png")), f"no figure from {stem}"
