@@ -353,3 +353,148 @@ def test_transform_tiles_every_block_in_the_input_convention(ndim, block, n_bloc
     np.testing.assert_allclose(probabilities, expected, rtol=1e-12)
     sampled = cg.set_params(output="sample").transform(X)
     assert set(np.unique(sampled)) <= ({-1, 1} if spins else {0, 1})
+
+
+# --------------------------------------------------------------------------- slow: the papers' sizes
+@pytest.mark.slow
+def test_six_by_six_block_couples_to_its_boundary(ising_critical_32):
+    """Fig. 2c-e at 6x6, one hidden unit at T_c: the weight sits on the block's boundary.
+
+    36 sites are too many to enumerate, so V is Gibbs-sampled (``visible_method='auto'``).
+    The 4x4 test's budget (4,000 windows of 400 24x24 samples, 8 epochs) is too small here:
+    seed 0 then gave an interior heavier than the boundary (0.56 against 0.31).
+    With these settings seeds 0-3 gave boundary / interior mean |weight| (normalised by the
+    largest) of 0.67/0.17, 0.55/0.18, 0.61/0.21, 0.53/0.09 and I(H:E) of 0.53-0.62 bits.
+    7-10 s (pytest --durations) with the shared 2-core machine lightly loaded; 18-80 s per fit
+    when it was loaded.
+    """
+    cg = RSMICoarseGrainer(
+        visible_shape=(6, 6), buffer_width=2, environment_width=2, n_epochs=12,
+        n_windows=20000, random_state=0,
+    ).fit(ising_critical_32)
+    w = np.abs(cg.filters_[0])
+    interior = np.zeros_like(w, dtype=bool)
+    interior[1:-1, 1:-1] = True
+    assert w[~interior].mean() > w[interior].mean(), np.round(w / w.max(), 2)
+    assert w[~interior].mean() > 1.5 * w[interior].mean(), np.round(w / w.max(), 2)
+    assert cg.mutual_information_ > 0.3
+
+
+def _dimer_block_patterns(block=8):
+    """Staggered E_x, E_y filters on a block x block corner of the dimer image, and its noise sites.
+
+    Built from :func:`sklearn_rsmi.datasets.electric_field` itself: the block anchored at image
+    cell (0, 0) holds the vertices (y, x) with y, x < block / 2 and the links leaving them in
+    +x and +y, and the field summed over those bonds is linear in the link occupations,
+    ``sum_r E_mu(r) = P_mu . n + const``. ``P_mu`` is read off one-hot images: +-1 (the
+    staggered sign eta_r = (-1)^(x + y)) on the mu links, 0 elsewhere. Windows anchored on a
+    vertex with x + y odd see -P_mu, the same span. Noise sits on the vertex (even, even) and
+    face (odd, odd) cells.
+    """
+    from sklearn_rsmi.datasets import electric_field
+
+    side = 2 * block  # an image larger than the block, L = block
+    n_vertices = block // 2
+    empty = np.zeros((1, side, side), dtype=np.int8)
+    base = [field[0, :n_vertices, :n_vertices].sum() for field in electric_field(empty)]
+    patterns = np.zeros((2, block, block))
+    for cell in np.ndindex(block, block):
+        image = empty.copy()
+        image[(0, *cell)] = 1
+        for mu, field in enumerate(electric_field(image)):
+            patterns[mu][cell] = field[0, :n_vertices, :n_vertices].sum() - base[mu]
+    rows, cols = np.indices((block, block))
+    noise = rows % 2 == cols % 2
+    return patterns, noise
+
+
+def test_dimer_block_patterns_are_the_staggered_fields():
+    patterns, noise = _dimer_block_patterns()
+    assert noise.sum() == 32
+    for mu, (r0, c0) in enumerate([(0, 1), (1, 0)]):  # E_x on horizontal, E_y on vertical links
+        expected = np.zeros((8, 8))
+        for y in range(4):
+            for x in range(4):
+                expected[2 * y + r0, 2 * x + c0] = (-1.0) ** (x + y)
+        np.testing.assert_array_equal(patterns[mu], expected)
+
+
+def _field_span_share(filters, patterns):
+    """Share of each filter's norm inside span(P_x, P_y) (orthogonal: disjoint supports)."""
+    basis = patterns.reshape(2, -1) / np.linalg.norm(patterns.reshape(2, -1), axis=1, keepdims=True)
+    flat = filters.reshape(filters.shape[0], -1)
+    return np.linalg.norm(flat @ basis.T, axis=1) / np.linalg.norm(flat, axis=1)
+
+
+#: Fig. 4 settings, shared with benchmarks/bench_coarse_grainer.py case (b).
+DIMER_FIG4 = dict(
+    n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2, unit_cell=(2, 2),
+    n_windows=80000, n_epochs=4,
+)
+
+
+def _dimer_fig4_rbms():
+    # The default Theta-RBMs (64 / 32 units, 20 epochs, 20,000 windows) do not carry the
+    # V-E flux correlation at all; these do, to first order (see the test's docstring).
+    return dict(rbm_ve=ThetaRBM(n_components=128, n_iter=60),
+                rbm_v=ThetaRBM(n_components=64, n_iter=60))
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="Fig. 4 not reproduced: with noise pairs the learned 8x8 filters are neither in "
+    "span(E_x, E_y) nor free of the noise sites (see the docstring for what they are and why)",
+)
+def test_dimers_fig4_electric_field_filters():
+    """Fig. 4a: 8x8 dimer block with paired noise spins, two hidden units -> E_x, E_y filters.
+
+    Expected (papers): both filters in span(E_x, E_y) (staggered patterns), noise sites at
+    vanishing weight. Asserted: per filter, > 80 % of its norm in that span and every noise
+    weight below 10 % of its largest weight, and the two filters not parallel there.
+
+    NOT reproduced, hence strict xfail (it fails its assertions). 81 s with the shared
+    2-core machine lightly loaded (load average 0.5-1.2). What this fit gives (seed 0):
+    filters with largest |weight| 14 and 13, only 30 % and 6 % of their norm in
+    span(E_x, E_y), noise sites at up to 23 % and 56 % of the largest weight; I(H:E)
+    reported -0.6 bits (a Gibbs estimate, meaningless here). Other settings tried (seed 0), all failing the same way, span share 0.02-0.38 and noise share
+    0.2-1.0: environment 4 with the default Theta-RBMs (10 Adam epochs) or 192 joint units
+    (30 epochs); environment 2 with 128 joint units at 20,000 or 80,000 windows; buffer 2.
+    ``estimator='exact'`` gives two near-uniform filters (|w| < 1, noise share 0.8-0.9);
+    noise_coupling 1.0 drops the noise weights to 7-10 % of the largest, but the link
+    weights are not staggered (span share 0.1).
+
+    The information is in the data: a linear canonical-correlation analysis of these windows
+    (V against E, 204,800 windows) finds the top two V directions (canonical correlations
+    0.59, 0.56) with 94 % of their norm in span(E_x, E_y) and noise weights below 6 %. What was measured to go wrong:
+
+    - the default Theta-RBMs (64 joint units, 20 epochs, 20,000 windows) do not carry that
+      V-E correlation: the small-weight curvature of the objective, built from their
+      E-dependent ``log g``, has top directions with 4-27 % of their norm in the span and
+      noise sites dominant. With the settings below (128 joint units, 60 epochs, 80,000
+      windows, environment 2) it has 95 % and 85 %;
+    - the V-only part of ``log g`` (``F_V(V) - E_E F_VE(V, E)``, zero when the V-RBM is the
+      joint RBM's marginal) has a spread of about 6 nats over V, against I(H:E) < 1.4 nats,
+      and the V-RBM's model mean occupancy is 0.75-2.6 sites above the data's (mostly noise
+      sites): together they tilt both objectives toward near-uniform (total-occupancy)
+      filters. With 256 instead of 32 Gibbs samples per coarse state (not a parameter of
+      RSMICoarseGrainer; tried on RSMIObjective directly) Adam still drifts to those;
+    - with the fixed 32 Gibbs samples, objective values of candidate filters on 3,000 rows
+      scatter by 0.2-0.5 nats (standard deviation over calls), as much as their differences.
+    """
+    from sklearn_rsmi.datasets import make_dimers
+
+    X = make_dimers(2000, 16, noise_coupling=2.0, random_state=0)  # (2000, 32, 32) images
+    cg = RSMICoarseGrainer(random_state=0, **DIMER_FIG4, **_dimer_fig4_rbms()).fit(X)
+    patterns, noise = _dimer_block_patterns()
+    filters = cg.filters_
+    share = _field_span_share(filters, patterns)
+    largest = np.abs(filters).max(axis=(1, 2))
+    noise_share = np.abs(filters[:, noise]).max(axis=1) / largest
+    report = (f"span share {np.round(share, 2)}, noise / largest {np.round(noise_share, 2)}, "
+              f"largest |w| {np.round(largest, 2)}, I(H:E) {cg.mutual_information_:.3f} bits")
+    assert np.all(noise_share < 0.1), report
+    assert np.all(share > 0.8), report
+    projected = filters.reshape(2, -1) @ patterns.reshape(2, -1).T  # coordinates in the span
+    cosine = abs(projected[0] @ projected[1]) / np.prod(np.linalg.norm(projected, axis=1))
+    assert cosine < 0.9, report
