@@ -28,6 +28,7 @@ from ._rbm import ThetaRBM
 from ._regions import WindowGeometry, tile_blocks
 from ._threads import numba_threads
 from ._validation import from_occupation, infer_value_convention, to_occupation
+from ._variational import VariationalObjective
 
 # scikit-learn common checks that cannot pass, each with the reason (used by tests/test_common.py).
 _REAL_VALUED = (
@@ -109,12 +110,19 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     rbm_v, rbm_ve : ThetaRBM or None, default=None
         Unfitted models of ``P(V)`` and ``P(V, E)``, cloned at fit (so
         ``GridSearchCV`` can tune ``rbm_ve__n_components``). ``None`` means
-        ``ThetaRBM`` with the defaults listed in the Notes.
+        ``ThetaRBM`` with the defaults listed in the Notes. Unused by ``estimator='variational'``.
 
-    estimator : {'paper', 'exact'}, default='paper'
+    estimator : {'paper', 'exact', 'variational'}, default='paper'
         Objective maximized. ``'paper'`` is the Jensen proxy of the papers,
         ``E sum_H P(H|V') <log g(V, E)>_{V|H}``; ``'exact'`` is the log-mean form
-        ``E sum_H P(H|V') log <g(V, E)>_{V|H}``, equal to ``I(H:E)`` up to a constant.
+        ``E sum_H P(H|V') log <g(V, E)>_{V|H}``, equal to ``I(H:E)`` up to a constant. Both
+        go through the two Theta-RBMs. ``'variational'`` trains no RBMs: it maximizes the
+        Barber-Agakov lower bound ``H(H) + E log q(H|E)`` on the data's ``I(H:E)``, with a
+        log-linear model ``q(H|E)`` of the coarse variables given the environment learned
+        alongside the filters (:mod:`sklearn_rsmi._variational`). It is the one that
+        recovers the dimers' electric-field filters from 8x8 blocks (Fig. 4), where
+        CD-trained RBMs miss the block-environment correlation; it needs
+        ``n_hidden <= 10``.
 
     optimizer : {'adam', 'sgd'}, default='adam'
         Gradient ascent rule for Lambda.
@@ -162,12 +170,21 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     intercept_hidden_ : ndarray of shape (n_hidden,)
         Hidden biases ``b_j``.
     mutual_information_ : float
-        ``I(H : E)`` in bits on the training windows, given the fitted RBMs.
+        ``I(H : E)`` in bits on the training windows: given the fitted RBMs for
+        ``'paper'`` and ``'exact'``, the variational lower bound for ``'variational'``
+        (on the windows it was trained on; :meth:`score` on held-out samples is the
+        unbiased figure).
     mutual_information_history_ : ndarray of shape (n_epochs_run + 1,)
         ``I(H : E)`` in bits before training and after every epoch, on a fixed subset
         of at most 2,000 training windows.
-    rbm_v_, rbm_ve_ : ThetaRBM
-        The fitted models of ``P(V)`` and ``P(V, E)``.
+    rbm_v_, rbm_ve_ : ThetaRBM or None
+        The fitted models of ``P(V)`` and ``P(V, E)`` (None for
+        ``estimator='variational'``, which trains none).
+    critic_coef_ : ndarray of shape (2**n_hidden, n_environment_sites)
+        Only for ``estimator='variational'``: weights of ``log q(H|E)``, one row per coarse
+        state in binary order, one column per environment site in window order.
+    critic_intercept_ : ndarray of shape (2**n_hidden,)
+        Only for ``estimator='variational'``: intercepts of ``log q(H|E)``.
     geometry_ : WindowGeometry
         The V/B/E geometry.
     value_convention_ : {'spin', 'occupation'}
@@ -204,7 +221,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         "n_windows": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "rbm_v": [ThetaRBM, None],
         "rbm_ve": [ThetaRBM, None],
-        "estimator": [StrOptions({"paper", "exact"})],
+        "estimator": [StrOptions({"paper", "exact", "variational"})],
         "optimizer": [StrOptions({"adam", "sgd"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -362,14 +379,23 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
                     f"[RSMICoarseGrainer] {V.shape[0]} windows: |V| = {n_visible}, "
                     f"|E| = {E.shape[1]}; training Theta-RBMs"
                 )
-            self.rbm_ve_ = self._prepared_rbm(self.rbm_ve, V.shape[1] + E.shape[1], rng)
-            self.rbm_ve_.fit(np.hstack([V, E]))
-            self.rbm_v_ = self._prepared_rbm(self.rbm_v, n_visible, rng)
-            self.rbm_v_.fit(V)
+            if self.estimator == "variational":
+                # The bound needs no model of P(V, E): no Theta-RBMs are trained.
+                self.rbm_v_ = self.rbm_ve_ = None
+                route = _VariationalRoute(
+                    VariationalObjective(n_visible, E.shape[1], self.n_hidden), V, E
+                )
+            else:
+                self.rbm_ve_ = self._prepared_rbm(self.rbm_ve, V.shape[1] + E.shape[1], rng)
+                self.rbm_ve_.fit(np.hstack([V, E]))
+                self.rbm_v_ = self._prepared_rbm(self.rbm_v, n_visible, rng)
+                self.rbm_v_.fit(V)
+                objective = self._objective(int(rng.randint(np.iinfo(np.int32).max)))
+                route = _ThetaRBMRoute(objective, V, E, self.estimator)
+            filters, bias, *critic = self._ascend(route, rng, start)
 
-            objective = self._objective(int(rng.randint(np.iinfo(np.int32).max)))
-            filters, bias = self._ascend(objective, V, E, rng, start)
-
+        if critic:
+            self.critic_coef_, self.critic_intercept_ = critic
         self.filters_ = filters.reshape((self.n_hidden, *self.geometry_.visible_shape))
         self.intercept_hidden_ = bias
         self._transform_seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -386,41 +412,24 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             random_state=seed,
         )
 
-    def _ascend(self, objective, V, E, rng, start):
-        """Gradient ascent on the RSMI objective; returns (filters, bias)."""
-        n_rows, n_visible = V.shape
+    def _ascend(self, route, rng, start):
+        """Gradient ascent on the route's objective; returns its final parameters."""
+        n_rows = route.n_rows
         # Small random weights break the symmetry between hidden units.
-        filters = 0.01 * rng.standard_normal((self.n_hidden, n_visible))
-        bias = np.zeros(self.n_hidden)
+        filters = 0.01 * rng.standard_normal((self.n_hidden, route.n_visible))
+        params = (filters, np.zeros(self.n_hidden), *route.initial_extra_parameters())
         monitor = np.sort(rng.choice(n_rows, size=min(n_rows, 2000), replace=False))
-        V_monitor, E_monitor = V[monitor], E[monitor]
-        # log g does not depend on Lambda: with V enumerated, one table for the whole
-        # training set turns every later epoch into cheap lookups.
-        table = objective.log_g(V, E) if objective.table_fits(n_rows) else None
-
-        def rows_of(table, rows):
-            return None if table is None else table[rows]
-
-        def monitored_mi():
-            return objective.mutual_information(
-                filters, bias, V_monitor, E_monitor, log_g=rows_of(table, monitor)
-            )
-
-        history = [monitored_mi()]
+        history = [route.mutual_information(params, monitor)]
         optimizer = _Adam(self.learning_rate) if self.optimizer == "adam" else _SGD(self.learning_rate)
         batch_size = min(self.batch_size, n_rows)
         epochs_run = 0
         for epoch in range(self.n_epochs):
             order = rng.permutation(n_rows)
             for first in range(0, n_rows, batch_size):
-                rows = order[first : first + batch_size]
-                _, grad_filters, grad_bias = objective.value_and_gradient(
-                    filters, bias, V[rows], E[rows], estimator=self.estimator,
-                    log_g=rows_of(table, rows),
-                )
-                filters, bias = optimizer.step((filters, bias), (grad_filters, grad_bias))
+                grads = route.gradient(params, order[first : first + batch_size])
+                params = optimizer.step(params, grads)
             epochs_run += 1
-            history.append(monitored_mi())
+            history.append(route.mutual_information(params, monitor))
             if self.verbose:
                 print(
                     f"[RSMICoarseGrainer] epoch {epoch + 1}/{self.n_epochs}, "
@@ -430,8 +439,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
                 break
         self.n_epochs_ = epochs_run
         self.mutual_information_history_ = np.asarray(history)
-        self.mutual_information_ = objective.mutual_information(filters, bias, V, E, log_g=table)
-        return filters, bias
+        self.mutual_information_ = route.mutual_information(params, None)
+        return params
 
     # -------------------------------------------------------------- transform
     def _block_probabilities(self, X):
@@ -496,14 +505,15 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         rng = check_random_state(self._transform_seed)
         with numba_threads(self.n_jobs):
             V, E = self._cut_windows(X, rng, self.n_windows)
-            objective = self._objective(self._transform_seed)
+            V, E = to_occupation(V, convention), to_occupation(E, convention)
             filters = self.filters_.reshape(self.n_hidden, -1)
-            return float(
-                objective.mutual_information(
-                    filters, self.intercept_hidden_, to_occupation(V, convention),
-                    to_occupation(E, convention),
-                )
-            )
+            if self.estimator == "variational":
+                objective = VariationalObjective(V.shape[1], E.shape[1], self.n_hidden)
+                return float(objective.mutual_information(
+                    filters, self.intercept_hidden_, self.critic_coef_, self.critic_intercept_, V, E
+                ))
+            objective = self._objective(self._transform_seed)
+            return float(objective.mutual_information(filters, self.intercept_hidden_, V, E))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -523,6 +533,54 @@ def _cut_pairs(geometry, X, anchors, sample_index, anchor_index):
         v, e = geometry.cut(X[sample : sample + 1], anchors[anchor_index[first:last]])
         V[first:last], E[first:last] = v, e
     return V, E
+
+
+class _ThetaRBMRoute:
+    """The papers' objectives, through the fitted Theta-RBMs; parameters (filters, bias)."""
+
+    def __init__(self, objective, V, E, estimator):
+        self.objective, self.V, self.E, self.estimator = objective, V, E, estimator
+        self.n_rows, self.n_visible = V.shape
+        # log g does not depend on Lambda: with V enumerated, one table for the whole
+        # training set turns every later epoch into cheap lookups.
+        self.table = objective.log_g(V, E) if objective.table_fits(self.n_rows) else None
+
+    def _rows(self, rows):
+        if rows is None:
+            return self.V, self.E, self.table
+        return self.V[rows], self.E[rows], None if self.table is None else self.table[rows]
+
+    def initial_extra_parameters(self):
+        return ()
+
+    def gradient(self, params, rows):
+        V, E, log_g = self._rows(rows)
+        _, grad_filters, grad_bias = self.objective.value_and_gradient(
+            *params, V, E, estimator=self.estimator, log_g=log_g
+        )
+        return grad_filters, grad_bias
+
+    def mutual_information(self, params, rows):
+        V, E, log_g = self._rows(rows)
+        return self.objective.mutual_information(*params, V, E, log_g=log_g)
+
+
+class _VariationalRoute:
+    """The variational bound; parameters (filters, bias, critic_coef, critic_intercept)."""
+
+    def __init__(self, objective, V, E):
+        self.objective, self.V, self.E = objective, V, E
+        self.n_rows, self.n_visible = V.shape
+
+    def initial_extra_parameters(self):
+        return self.objective.initial_critic()
+
+    def gradient(self, params, rows):
+        return self.objective.value_and_gradient(*params, self.V[rows], self.E[rows])[1]
+
+    def mutual_information(self, params, rows):
+        V, E = (self.V, self.E) if rows is None else (self.V[rows], self.E[rows])
+        return self.objective.mutual_information(*params, V, E)
 
 
 class _Adam:

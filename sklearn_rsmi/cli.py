@@ -320,7 +320,7 @@ def build_parser():
     fit.add_argument("--hidden", type=int, default=1, help="hidden units (default 1)")
     fit.add_argument("--unit-cell", type=int, nargs="+", default=None,
                      help="translation cell of the lattice, e.g. 2 2 for dimer images")
-    fit.add_argument("--estimator", choices=["paper", "exact"], default="paper")
+    fit.add_argument("--estimator", choices=["paper", "exact", "variational"], default="paper")
     fit.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
     fit.add_argument("--size", type=int, default=32, help="default data: lattice size")
     fit.add_argument("--samples", type=int, default=1000, help="default data: samples")

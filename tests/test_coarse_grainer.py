@@ -100,6 +100,30 @@ def test_four_hidden_units_paper_proxy_gives_redundant_magnetisations(ising_crit
     assert _distinct_codes(paper) <= 8
 
 
+def test_variational_estimator_kadanoff_and_one_unit_per_spin(ising_critical_32):
+    """Figs. 2a and 2b with estimator='variational' (no Theta-RBMs), default budget."""
+    one = RSMICoarseGrainer(n_hidden=1, estimator="variational", random_state=0).fit(
+        ising_critical_32
+    )
+    weights = _normalised(one.filters_).ravel()
+    assert np.all(weights > 0.85) or np.all(weights < -0.85), np.round(weights, 2)
+    assert one.rbm_v_ is None and one.rbm_ve_ is None
+    assert one.critic_coef_.shape == (2, one.geometry_.n_environment)
+    # The bound is a lower bound on the data's I(H:E): near the exact estimator's 0.57
+    # bits for this fit (test_kadanoff_fit_attributes), never above one bit.
+    assert 0.45 < one.mutual_information_ <= 1.0
+    held_out = make_ising(300, 32, T_C, random_state=11)
+    assert 0.45 < one.score(held_out) <= one.mutual_information_ + 0.05
+
+    four = RSMICoarseGrainer(n_hidden=4, estimator="variational", random_state=0).fit(
+        ising_critical_32
+    )
+    weights = np.abs(_normalised(four.filters_))
+    assert sorted(weights.argmax(axis=1)) == [0, 1, 2, 3], np.round(weights, 2)
+    assert np.all(np.sort(weights, axis=1)[:, -2] < 0.4), np.round(weights, 2)
+    assert _distinct_codes(four) == 16
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_four_hidden_units_fig2b_other_seeds(ising_critical_32, seed):
@@ -426,11 +450,13 @@ def _field_span_share(filters, patterns):
     return np.linalg.norm(flat @ basis.T, axis=1) / np.linalg.norm(flat, axis=1)
 
 
-#: Fig. 4 settings, shared with benchmarks/bench_coarse_grainer.py case (b).
+#: Fig. 4 settings for the Theta-RBM route, shared with benchmarks/bench_coarse_grainer.py case (b).
 DIMER_FIG4 = dict(
     n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2, unit_cell=(2, 2),
     n_windows=80000, n_epochs=4,
 )
+#: Fig. 4 with the variational estimator, shared with benchmarks/bench_coarse_grainer.py case (c).
+DIMER_FIG4_VARIATIONAL = dict(DIMER_FIG4, estimator="variational", n_epochs=30, learning_rate=0.02)
 
 
 def _dimer_fig4_rbms():
@@ -440,14 +466,54 @@ def _dimer_fig4_rbms():
                 rbm_v=ThetaRBM(n_components=64, n_iter=60))
 
 
+def _fig4_report(cg):
+    """Span share, noise share and the two filters' cosine within span(E_x, E_y)."""
+    patterns, noise = _dimer_block_patterns()
+    filters = cg.filters_
+    share = _field_span_share(filters, patterns)
+    largest = np.abs(filters).max(axis=(1, 2))
+    noise_share = np.abs(filters[:, noise]).max(axis=1) / largest
+    projected = filters.reshape(2, -1) @ patterns.reshape(2, -1).T  # coordinates in the span
+    cosine = abs(projected[0] @ projected[1]) / np.prod(np.linalg.norm(projected, axis=1))
+    report = (f"span share {np.round(share, 2)}, noise / largest {np.round(noise_share, 2)}, "
+              f"largest |w| {np.round(largest, 2)}, cosine {cosine:.2f}, "
+              f"I(H:E) {cg.mutual_information_:.3f} bits")
+    return share, noise_share, cosine, report
+
+
+@pytest.fixture(scope="module")
+def dimers_with_noise():
+    from sklearn_rsmi.datasets import make_dimers
+
+    return make_dimers(2000, 16, noise_coupling=2.0, random_state=0)  # (2000, 32, 32) images
+
+
+def test_dimers_fig4_electric_field_filters_variational(dimers_with_noise):
+    """Fig. 4a: 8x8 dimer block with paired noise spins, two hidden units -> E_x, E_y filters.
+
+    With estimator='variational' (about 6 s): both filters lie in span(E_x, E_y) (about
+    95 % of their norm in seeds 0-2), the noise sites carry under 10 % of the largest
+    weight, and the two filters are not parallel there (cosine about 0.1 or less).
+    """
+    cg = RSMICoarseGrainer(random_state=0, **DIMER_FIG4_VARIATIONAL).fit(dimers_with_noise)
+    share, noise_share, cosine, report = _fig4_report(cg)
+    assert np.all(share > 0.8), report
+    assert np.all(noise_share < 0.1), report
+    assert cosine < 0.5, report
+    assert 0.2 < cg.mutual_information_ <= 2.0, report
+
+
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="Fig. 4 not reproduced: with noise pairs the learned 8x8 filters are neither in "
+    reason="Fig. 4 not reproduced through the Theta-RBMs: with noise pairs the learned 8x8 filters are neither in "
     "span(E_x, E_y) nor free of the noise sites (see the docstring for what they are and why)",
 )
-def test_dimers_fig4_electric_field_filters():
-    """Fig. 4a: 8x8 dimer block with paired noise spins, two hidden units -> E_x, E_y filters.
+def test_dimers_fig4_theta_rbm_route(dimers_with_noise):
+    """Fig. 4a through the Theta-RBMs (the papers' estimators): not reproduced.
+
+    The variational estimator reproduces it (the test above); this one records what the
+    papers' route gives on the same data.
 
     Expected (papers): both filters in span(E_x, E_y) (staggered patterns), noise sites at
     vanishing weight. Asserted: per filter, > 80 % of its norm in that span and every noise
@@ -480,21 +546,16 @@ def test_dimers_fig4_electric_field_filters():
       filters. With 256 instead of 32 Gibbs samples per coarse state (not a parameter of
       RSMICoarseGrainer; tried on RSMIObjective directly) Adam still drifts to those;
     - with the fixed 32 Gibbs samples, objective values of candidate filters on 3,000 rows
-      scatter by 0.2-0.5 nats (standard deviation over calls), as much as their differences.
+      scatter by 0.2-0.5 nats (standard deviation over calls), as much as their differences;
+    - sampling V from the joint RBM itself with E clamped (128 units, 60 epochs, 80,000
+      windows) instead of through the V-RBM does not help: the chains mix over thousands of
+      sweeps. The correlation of the block's staggered field between the data and the
+      chain reaches only 0.11 after 1,000 sweeps from another window's block, and is still
+      0.48 from the window's own block, against 0.54 for a linear regression on E; the
+      resulting variational bound with that q(H|E) stays at or below zero.
     """
-    from sklearn_rsmi.datasets import make_dimers
-
-    X = make_dimers(2000, 16, noise_coupling=2.0, random_state=0)  # (2000, 32, 32) images
-    cg = RSMICoarseGrainer(random_state=0, **DIMER_FIG4, **_dimer_fig4_rbms()).fit(X)
-    patterns, noise = _dimer_block_patterns()
-    filters = cg.filters_
-    share = _field_span_share(filters, patterns)
-    largest = np.abs(filters).max(axis=(1, 2))
-    noise_share = np.abs(filters[:, noise]).max(axis=1) / largest
-    report = (f"span share {np.round(share, 2)}, noise / largest {np.round(noise_share, 2)}, "
-              f"largest |w| {np.round(largest, 2)}, I(H:E) {cg.mutual_information_:.3f} bits")
+    cg = RSMICoarseGrainer(random_state=0, **DIMER_FIG4, **_dimer_fig4_rbms()).fit(dimers_with_noise)
+    share, noise_share, cosine, report = _fig4_report(cg)
     assert np.all(noise_share < 0.1), report
     assert np.all(share > 0.8), report
-    projected = filters.reshape(2, -1) @ patterns.reshape(2, -1).T  # coordinates in the span
-    cosine = abs(projected[0] @ projected[1]) / np.prod(np.linalg.norm(projected, axis=1))
     assert cosine < 0.9, report

@@ -26,6 +26,10 @@ def _expected_failed_checks(estimator):
             visible_shape=(2,), buffer_width=0, environment_width=1, n_epochs=2,
             n_windows=200, random_state=0,
         ),
+        RSMICoarseGrainer(
+            visible_shape=(2,), buffer_width=0, environment_width=1, n_epochs=2,
+            n_windows=200, estimator="variational", random_state=0,
+        ),
     ],
     expected_failed_checks=_expected_failed_checks,
 )
