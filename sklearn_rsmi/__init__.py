@@ -5,7 +5,8 @@ samples (Koch-Janusz & Ringel, Nature Physics 14, 578 (2018)), with scikit-learn
 
 Estimators
     :class:`RSMICoarseGrainer` learns the filters of one RG step; :class:`ThetaRBM` is the
-    Bernoulli RBM that models the data for it.
+    Bernoulli RBM that models the data for it; :class:`LatticeFeatures` turns (coarse)
+    lattices into the 2D features of ordinary scikit-learn estimators.
 Modules
     :mod:`sklearn_rsmi.datasets` (Monte Carlo samplers), :mod:`sklearn_rsmi.physics` (exact
     Ising and dimer results), :mod:`sklearn_rsmi.rg` (iterated RG and temperature sweeps),
@@ -13,8 +14,9 @@ Modules
 """
 
 from ._coarse_grainer import RSMICoarseGrainer
+from ._features import LatticeFeatures
 from ._rbm import ThetaRBM
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["RSMICoarseGrainer", "ThetaRBM", "__version__"]
+__all__ = ["LatticeFeatures", "RSMICoarseGrainer", "ThetaRBM", "__version__"]

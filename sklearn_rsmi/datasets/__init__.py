@@ -6,7 +6,13 @@ validate arguments, seed the kernels and cache results with :class:`joblib.Memor
 """
 
 from ._base import clear_data_home, get_data_home
-from ._dimers import check_dimer_coverings, electric_field, make_dimers, winding_numbers
+from ._dimers import (
+    check_dimer_coverings,
+    electric_field,
+    make_dimers,
+    make_winding_classification,
+    winding_numbers,
+)
 from ._ising import make_ising
 
 __all__ = [
@@ -16,5 +22,6 @@ __all__ = [
     "get_data_home",
     "make_dimers",
     "make_ising",
+    "make_winding_classification",
     "winding_numbers",
 ]

@@ -24,6 +24,7 @@ from sklearn_rsmi.datasets._base import get_memory
 
 __all__ = [
     "make_dimers",
+    "make_winding_classification",
     "electric_field",
     "winding_numbers",
     "check_dimer_coverings",
@@ -312,3 +313,68 @@ def winding_numbers(images):
     E_x, E_y = electric_field(images)
     windings = np.stack([E_x[:, :, 0].sum(axis=1), E_y[:, 0, :].sum(axis=1)], axis=1)
     return np.rint(windings).astype(np.int64)
+
+
+def make_winding_classification(n_samples, L, *, noise_coupling=2.0, random_state=None,
+                                data_home=None, cache=True):
+    """Dimer coverings labelled by the sign of their flux ``W_x``: a label set by long-range physics.
+
+    ``W_x`` (see :func:`winding_numbers`) is a property of the whole torus: no local patch
+    determines it, and local noise does not change it. Coverings are drawn with
+    :func:`make_dimers` and those with ``W_x = 0`` (about 70 % of them, REFERENCE.md) are
+    dropped, so the two classes are equally likely by the lattice's reflection symmetry.
+    The noise pairs of :func:`make_dimers` are the strong, irrelevant local pattern.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of labelled coverings, >= 1.
+    L : int
+        Linear size of the dimer lattice (even, >= 2).
+    noise_coupling : float or None, default=2.0
+        Coupling of the noise pairs (see :func:`make_dimers`); None for no noise.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the chains; a fixed value gives identical output.
+    data_home : str or path-like, default=None
+        Folder of the on-disk cache of the underlying :func:`make_dimers` batches.
+    cache : bool, default=True
+        Cache those batches (never when ``random_state`` is None).
+
+    Returns
+    -------
+    images : ndarray of shape (n_samples, 2 * L, 2 * L), dtype int8
+        Dimer images with noise, as :func:`make_dimers` returns them.
+    y : ndarray of shape (n_samples,), dtype int64
+        1 where ``W_x > 0``, 0 where ``W_x < 0``.
+
+    Examples
+    --------
+    >>> from sklearn_rsmi.datasets import make_winding_classification, winding_numbers
+    >>> images, y = make_winding_classification(20, 8, random_state=0, cache=False)
+    >>> images.shape, y.shape
+    ((20, 16, 16), (20,))
+    >>> bool(((winding_numbers(images)[:, 0] > 0) == y).all())
+    True
+    """
+    n_samples = check_positive_int(n_samples, "n_samples", minimum=1)
+    L = _check_lattice_size(L)
+    rng = check_random_state(random_state)
+    kept_images, kept_labels, n_kept = [], [], 0
+    # About 30 % of coverings wind; draw batches sized for that until enough are kept.
+    for _ in range(1000):
+        batch = max(16, math.ceil(1.2 * (n_samples - n_kept) / 0.3))
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        images = make_dimers(
+            batch, L, noise_coupling=noise_coupling, random_state=seed, data_home=data_home,
+            cache=cache and random_state is not None,
+        )
+        flux = winding_numbers(images)[:, 0]
+        winding = flux != 0
+        kept_images.append(images[winding])
+        kept_labels.append((flux[winding] > 0).astype(np.int64))
+        n_kept += int(winding.sum())
+        if n_kept >= n_samples:
+            break
+    else:  # pragma: no cover - every torus with L >= 2 winds with positive probability
+        raise RuntimeError(f"too few winding coverings of the {L}x{L} torus were drawn.")
+    return np.concatenate(kept_images)[:n_samples], np.concatenate(kept_labels)[:n_samples]
