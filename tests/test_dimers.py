@@ -430,3 +430,20 @@ def test_winding_numbers_refuse_non_coverings_and_nothing_is_modified():
         winding_numbers(broken)
     np.testing.assert_array_equal(broken, before)
 
+
+
+def test_winding_classification_labels_the_flux_sign():
+    from sklearn_rsmi.datasets import make_winding_classification
+
+    images, y = make_winding_classification(300, 8, noise_coupling=1.0, random_state=4)
+    flux = winding_numbers(images)[:, 0]
+    assert images.shape == (300, 16, 16) and y.shape == (300,)
+    assert np.all(flux != 0)
+    np.testing.assert_array_equal(y, (flux > 0).astype(int))
+    # Reflection x -> -x maps W_x to -W_x: the classes are equally likely (binomial 3 sigma).
+    assert abs(y.mean() - 0.5) < 3 * 0.5 / np.sqrt(300)
+    # Noise sites are present and the same seed gives the same data.
+    assert images[:, 0::2, 0::2].any()
+    again, y_again = make_winding_classification(300, 8, noise_coupling=1.0, random_state=4)
+    np.testing.assert_array_equal(again, images)
+    np.testing.assert_array_equal(y_again, y)
