@@ -13,11 +13,13 @@ fresh Python subprocess so that its memory figure is its own:
     noise pairs (``noise_coupling=2``), 8x8 visible block of the image, unit cell (2, 2),
     buffer 4, environment 2, V by Gibbs sampling (64 sites), 80,000 windows, 4 epochs,
     Theta-RBMs of 128 (joint) and 64 (V) units trained 60 epochs; the settings of
-    ``tests/test_coarse_grainer.py::test_dimers_fig4_electric_field_filters`` (a strict
+    ``tests/test_coarse_grainer.py::test_dimers_fig4_theta_rbm_route`` (a strict
     xfail: these filters are NOT the papers' E_x/E_y ones, see its docstring). Printed
     per filter: the share of its norm in span(E_x, E_y) and its largest noise weight over
     its largest weight. No separate warm-up fit (it would double the cost); the numba
     cache is warm from (a) and earlier runs. Target <= 2 min.
+(b') The same data and geometry with ``estimator='variational'`` (no Theta-RBMs, 30 epochs,
+    learning rate 0.02), which does give the E_x/E_y filters; three seeds.
 (c) First compile: ``import sklearn_rsmi`` plus a first tiny fit (2x2 block, enumerated V;
     then a tiny 4x4 Gibbs fit, which compiles the clamped Gibbs kernels) in a fresh
     process with ``NUMBA_CACHE_DIR`` pointed at an empty temporary directory, so nothing
@@ -46,7 +48,7 @@ import time
 
 HERE = os.path.abspath(__file__)
 
-# (b): the settings of tests/test_coarse_grainer.py::test_dimers_fig4_electric_field_filters
+# (b): the settings of tests/test_coarse_grainer.py::test_dimers_fig4_theta_rbm_route
 # (DIMER_FIG4 there); its docstring says what they find and what was tried.
 DIMER_DATA = dict(n_samples=2000, L=16, noise_coupling=2.0, random_state=0)
 DIMER_PARAMS = dict(
@@ -59,6 +61,9 @@ DIMER_PARAMS = dict(
     n_epochs=4,
 )
 DIMER_RBMS = dict(rbm_ve=dict(n_components=128, n_iter=60), rbm_v=dict(n_components=64, n_iter=60))
+# (b'): the same data and geometry with the variational estimator (no Theta-RBMs), the
+# settings of tests/test_coarse_grainer.py::test_dimers_fig4_electric_field_filters_variational.
+DIMER_VARIATIONAL = dict(DIMER_PARAMS, estimator="variational", n_epochs=30, learning_rate=0.02)
 
 
 def _peak_rss_mib():
@@ -93,9 +98,7 @@ def case_kadanoff(repeats):
                filters=np.round(cg.filters_.ravel() / np.abs(cg.filters_).max(), 2).tolist()))
 
 
-def case_dimers(repeats):
-    import numpy as np
-
+def case_dimers(repeats, variational=False):
     from sklearn_rsmi import RSMICoarseGrainer, ThetaRBM
     from sklearn_rsmi.datasets import make_dimers
 
@@ -106,8 +109,11 @@ def case_dimers(repeats):
     times, mis, extra = [], [], []
     for seed in range(repeats):
         start = time.perf_counter()
-        rbms = {name: ThetaRBM(**params) for name, params in DIMER_RBMS.items()}
-        cg = RSMICoarseGrainer(random_state=seed, **DIMER_PARAMS, **rbms).fit(X)
+        if variational:
+            cg = RSMICoarseGrainer(random_state=seed, **DIMER_VARIATIONAL).fit(X)
+        else:
+            rbms = {name: ThetaRBM(**params) for name, params in DIMER_RBMS.items()}
+            cg = RSMICoarseGrainer(random_state=seed, **DIMER_PARAMS, **rbms).fit(X)
         times.append(time.perf_counter() - start)
         mis.append(cg.mutual_information_)
         extra.append(_dimer_filter_figures(cg.filters_))
@@ -183,7 +189,7 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats: 3 for (a), 1 for (b)")
     parser.add_argument("--skip-dimers", action="store_true", help="skip case (b)")
-    parser.add_argument("--case", choices=["kadanoff", "dimers", "first-fit"],
+    parser.add_argument("--case", choices=["kadanoff", "dimers", "dimers-variational", "first-fit"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--data", default=None, help=argparse.SUPPRESS)
@@ -193,6 +199,8 @@ def main():
         return case_kadanoff(args.repeats)
     if args.case == "dimers":
         return case_dimers(args.repeats)
+    if args.case == "dimers-variational":
+        return case_dimers(args.repeats, variational=True)
     if args.case == "first-fit":
         return case_first_fit(args.data)
 
@@ -232,6 +240,15 @@ def main():
         print(f"    peak RSS {b['peak_rss']:.0f} MiB (base {b['base_rss']:.0f} MiB); per fit, per "
               f"hidden unit (share of norm in span(E_x, E_y), max noise |w| / max |w|): "
               f"{b['filters']}")
+        v = _run_child(["--case", "dimers-variational", "--repeats", "3"])
+        print(f"(b') the same with estimator='variational' (no Theta-RBMs): {DIMER_VARIATIONAL}")
+        print(f"    fit {_median(v['times']):.1f} s median of {len(v['times'])} "
+              f"(min {min(v['times']):.1f}, max {max(v['times']):.1f}); "
+              f"I(H:E) lower bound {_median(v['mis']):.3f} bits median "
+              f"(range {min(v['mis']):.3f} to {max(v['mis']):.3f})")
+        print(f"    peak RSS {v['peak_rss']:.0f} MiB (base {v['base_rss']:.0f} MiB); per fit, per "
+              f"hidden unit (share of norm in span(E_x, E_y), max noise |w| / max |w|): "
+              f"{v['filters']}")
 
     with tempfile.TemporaryDirectory() as tmp:
         import numpy as np
