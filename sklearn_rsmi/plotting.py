@@ -76,8 +76,17 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
     return ax
 
 
-def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=True):
-    """Filters as heat maps, one panel per hidden unit, on a diverging colormap centred on zero.
+def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=True,
+                 lattice="square"):
+    """Filters, one panel per hidden unit, on a diverging colormap centred on zero.
+
+    With ``lattice="square"`` each filter is a heat map over the block's sites. With
+    ``lattice="dimer"`` the block is read as a piece of a dimer image (layout of
+    :func:`sklearn_rsmi.datasets.make_dimers`) and drawn on the dimer lattice, as in Fig. 4
+    of Koch-Janusz and Ringel (2018): every link cell is a bar between its two vertices,
+    every vertex cell a disc on its vertex and every face cell a square in its face, each
+    coloured by its weight. Vertex and face cells are where the papers' noise spins sit, so
+    their colour shows how much weight the filter puts on the noise.
 
     Parameters
     ----------
@@ -93,10 +102,19 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
         coarse-graining becomes deterministic, so only their ratios are meaningful).
     colorbar : bool, default=True
         Draw a colorbar beside the panels (leave it to the caller when composing figures).
+    lattice : {"square", "dimer"}, default="square"
+        ``"square"``: heat maps. ``"dimer"``: links, vertices and faces of a dimer lattice;
+        needs 2D blocks with even sides whose cell ``(0, 0)`` is a vertex, as for blocks
+        anchored on a dimer image with ``unit_cell=(2, 2)``. The block then holds the
+        vertices ``(y, x)`` with ``y < by / 2``, ``x < bx / 2`` and the links leaving them
+        in +x and +y; the far ends of the last links are drawn as grey dots.
 
     Returns
     -------
     axes : list of matplotlib Axes
+        The panels, in the order of the hidden units. With ``lattice="dimer"`` each holds
+        three collections labelled ``"links"``, ``"vertices"`` and ``"faces"``, whose
+        ``get_array()`` are the (normalised) weights of those cells in C order.
 
     Examples
     --------
@@ -106,10 +124,15 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
     >>> axes = plot_filters(np.array([[[1.0, 0.9], [1.1, 1.0]]]))
     >>> axes[0].get_xlabel()
     'x (site)'
+    >>> axes = plot_filters(np.eye(4)[None], lattice="dimer")
+    >>> [c.get_label() for c in axes[0].collections[:3]]
+    ['links', 'vertices', 'faces']
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
+    if lattice not in ("square", "dimer"):
+        raise ValueError(f"lattice must be 'square' or 'dimer', got {lattice!r}.")
     filters = getattr(filters, "filters_", filters)
     filters = np.asarray(filters, dtype=float)
     if filters.ndim not in (2, 3):
@@ -118,6 +141,11 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
         )
     if not np.all(np.isfinite(filters)):
         raise ValueError("filters contain NaN or infinity.")
+    if lattice == "dimer" and (filters.ndim != 3 or filters.shape[1] % 2 or filters.shape[2] % 2):
+        raise ValueError(
+            "lattice='dimer' needs 2D blocks with even sides (a vertex, its two links and its "
+            f"face per 2x2 cell of the dimer image), got filters of shape {filters.shape}."
+        )
     grids = filters[:, None, :] if filters.ndim == 2 else filters
     if normalise:
         scale = np.abs(grids).reshape(len(grids), -1).max(axis=1)
@@ -131,16 +159,67 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
         raise ValueError(f"{len(grids)} filters need as many axes, got {len(axes)}.")
     limit = max(float(np.abs(grids).max()), 1e-12)
     for j, (grid, ax) in enumerate(zip(grids, axes)):
-        image = ax.imshow(grid, cmap=cmap, norm=TwoSlopeNorm(0.0, -limit, limit))
+        norm = TwoSlopeNorm(0.0, -limit, limit)
+        if lattice == "dimer":
+            mappable = _draw_dimer_filter(ax, grid, cmap, norm)
+            ax.set_xlabel("x (vertex)")
+            ax.set_ylabel("y (vertex)" if j == 0 else "")
+        else:
+            mappable = ax.imshow(grid, cmap=cmap, norm=norm)
+            ax.set_xlabel("x (site)")
+            ax.set_ylabel("y (site)" if filters.ndim == 3 and j == 0 else "")
+            ax.set_xticks(range(grid.shape[1]))
+            ax.set_yticks(range(grid.shape[0]) if filters.ndim == 3 else [])
         ax.set_title(f"hidden unit {j}")
-        ax.set_xlabel("x (site)")
-        ax.set_ylabel("y (site)" if filters.ndim == 3 and j == 0 else "")
-        ax.set_xticks(range(grid.shape[1]))
-        ax.set_yticks(range(grid.shape[0]) if filters.ndim == 3 else [])
     if colorbar:
         label = "weight / max |weight|" if normalise else "weight"
-        axes[0].figure.colorbar(image, ax=axes[: len(grids)], shrink=0.8, label=label)
+        axes[0].figure.colorbar(mappable, ax=axes[: len(grids)], shrink=0.8, label=label)
     return axes[: len(grids)]
+
+
+def _draw_dimer_filter(ax, grid, cmap, norm):
+    """Draw one (by, bx) filter on the dimer lattice; return the links' collection (for a colorbar).
+
+    Lengths are in lattice spacings (vertex to vertex), y pointing down as in the image.
+    Every cell gets a grey outline: a weight near zero is then a pale shape, not a gap.
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Circle, Rectangle
+
+    rows, cols = np.indices(grid.shape)
+    is_vertex = (rows % 2 == 0) & (cols % 2 == 0)
+    is_face = (rows % 2 == 1) & (cols % 2 == 1)
+    is_link = ~(is_vertex | is_face)
+    half_width, gap = 0.11, 0.17  # bars stop short of the vertex discs
+    bars = []
+    for r, c in zip(rows[is_link], cols[is_link]):
+        x, y = c // 2, r // 2  # the vertex the link leaves
+        if r % 2 == 0:  # horizontal link (y, x) - (y, x + 1)
+            bars.append(Rectangle((x + gap, y - half_width), 1 - 2 * gap, 2 * half_width))
+        else:  # vertical link (y, x) - (y + 1, x)
+            bars.append(Rectangle((x - half_width, y + gap), 2 * half_width, 1 - 2 * gap))
+    discs = [Circle((c // 2, r // 2), 0.13) for r, c in zip(rows[is_vertex], cols[is_vertex])]
+    squares = [Rectangle((c // 2 + 0.5 - 0.15, r // 2 + 0.5 - 0.15), 0.3, 0.3)
+               for r, c in zip(rows[is_face], cols[is_face])]
+    mappable = None
+    for label, patches, mask in (("links", bars, is_link), ("vertices", discs, is_vertex),
+                                 ("faces", squares, is_face)):
+        collection = PatchCollection(patches, cmap=cmap, norm=norm, edgecolor="0.55",
+                                     linewidth=0.5, label=label)
+        collection.set_array(grid[mask])
+        ax.add_collection(collection)
+        if mappable is None:
+            mappable = collection
+    n_y, n_x = grid.shape[0] // 2, grid.shape[1] // 2
+    # The far ends of the block's last links: vertices of the next blocks.
+    ends = [(x, n_y) for x in range(n_x)] + [(n_x, y) for y in range(n_y)]
+    ax.scatter(*np.transpose(ends), s=6, color="0.6", zorder=0, label="outside vertices")
+    ax.set_xlim(-0.4, n_x + 0.4)
+    ax.set_ylim(n_y + 0.4, -0.4)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(n_x + 1))
+    ax.set_yticks(range(n_y + 1))
+    return mappable
 
 
 def plot_mutual_information(history, ax=None):

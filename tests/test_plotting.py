@@ -100,3 +100,85 @@ def test_mutual_information_history():
     assert ax.get_xlabel() == "epoch"
     with pytest.raises(ValueError, match="non-empty 1D"):
         plot_mutual_information([])
+
+
+def _dimer_test_filter():
+    """A 4x4 dimer block (2x2 vertices) with a distinct weight on every cell, largest 16."""
+    return np.arange(1.0, 17.0).reshape(1, 4, 4) * np.where(np.arange(16) % 3, 1, -1).reshape(4, 4)
+
+
+def test_dimer_filters_are_drawn_on_links_vertices_and_faces():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import colormaps
+
+    from sklearn_rsmi.plotting import plot_filters
+
+    filters = _dimer_test_filter()
+    ax = plot_filters(filters, lattice="dimer")[0]
+    cells = {c.get_label(): c for c in ax.collections}
+    grid = filters[0] / 16.0
+    rows, cols = np.indices((4, 4))
+    vertex, face = (rows % 2 == 0) & (cols % 2 == 0), (rows % 2 == 1) & (cols % 2 == 1)
+    np.testing.assert_allclose(cells["links"].get_array(), grid[~(vertex | face)])
+    np.testing.assert_allclose(cells["vertices"].get_array(), grid[vertex])
+    np.testing.assert_allclose(cells["faces"].get_array(), grid[face])
+    # Geometry, in lattice spacings with y down: the link cells in C order, (0, 1), (0, 3),
+    # (1, 0), (1, 2), (2, 1), (2, 3), (3, 0), (3, 2), are these bonds from (x0, y0) to (x1, y1).
+    bonds = [(0, 0, 1, 0), (1, 0, 2, 0), (0, 0, 0, 1), (1, 0, 1, 1),
+             (0, 1, 1, 1), (1, 1, 2, 1), (0, 1, 0, 2), (1, 1, 1, 2)]
+    for path, (x0, y0, x1, y1) in zip(cells["links"].get_paths(), bonds, strict=True):
+        (left, top), (right, bottom) = path.vertices.min(axis=0), path.vertices.max(axis=0)
+        np.testing.assert_allclose([(left + right) / 2, (top + bottom) / 2],
+                                   [(x0 + x1) / 2, (y0 + y1) / 2])
+        along, across = (right - left, bottom - top) if y0 == y1 else (bottom - top, right - left)
+        assert 0.5 < along < 1.0 and across < 0.5 * along  # a bar between the two vertices
+    centres = [p.vertices.mean(axis=0) for p in cells["faces"].get_paths()]
+    np.testing.assert_allclose(np.round(centres, 6), [[0.5, 0.5], [1.5, 0.5], [0.5, 1.5],
+                                                      [1.5, 1.5]], atol=0.05)
+    # Colours: the diverging map centred on zero, the largest weight at its end.
+    ax.figure.canvas.draw()
+    norm = cells["links"].norm
+    assert norm.vcenter == 0.0 and norm.vmin == -norm.vmax == -1.0
+    expected = colormaps["RdBu_r"](norm(cells["links"].get_array()))
+    np.testing.assert_allclose(cells["links"].get_facecolors(), expected)
+    # The whole lattice in view, y pointing down as in the image; both axes labelled.
+    assert ax.get_xlim() == pytest.approx((-0.4, 2.4))
+    assert ax.get_ylim() == pytest.approx((2.4, -0.4))
+    assert ax.get_xlabel() == "x (vertex)" and ax.get_ylabel() == "y (vertex)"
+    plt.close("all")
+
+
+def test_dimer_noise_cells_with_zero_weight_are_pale_but_outlined():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_rsmi.plotting import plot_filters
+
+    filters = np.zeros((2, 4, 4))
+    filters[:, 0, 1] = [1.0, -3.0]  # one link each; vertices and faces hold no weight
+    axes = plot_filters(filters, lattice="dimer", colorbar=False)
+    axes[0].figure.canvas.draw()
+    for ax, sign in zip(axes, (1, -1)):
+        cells = {c.get_label(): c for c in ax.collections}
+        for name in ("vertices", "faces"):
+            colours = cells[name].get_facecolors()[:, :3]
+            assert np.all(colours > 0.9), (name, colours)  # near white: the map's centre
+            assert np.all(cells[name].get_edgecolors()[:, :3] < 0.8)  # still visible
+        strong = cells["links"].get_facecolors()[0, :3]
+        assert (strong[0] > strong[2]) == (sign > 0)  # red for +, blue for -
+    plt.close("all")
+
+
+@pytest.mark.parametrize("bad, lattice, match", [
+    (np.ones((1, 3, 4)), "dimer", "even sides"),
+    (np.ones((1, 4)), "dimer", "2D blocks"),
+    (np.ones((1, 4, 4)), "kagome", "'square' or 'dimer'"),
+])
+def test_bad_lattice_is_rejected(bad, lattice, match):
+    from sklearn_rsmi.plotting import plot_filters
+
+    with pytest.raises(ValueError, match=match):
+        plot_filters(bad, lattice=lattice)
