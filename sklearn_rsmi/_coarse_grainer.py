@@ -383,7 +383,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
                 # The bound needs no model of P(V, E): no Theta-RBMs are trained.
                 self.rbm_v_ = self.rbm_ve_ = None
                 route = _VariationalRoute(
-                    VariationalObjective(n_visible, E.shape[1], self.n_hidden), V, E
+                    VariationalObjective(n_visible, E.shape[1], self.n_hidden,
+                                         environment_offset=E.mean(axis=0)), V, E
                 )
             else:
                 self.rbm_ve_ = self._prepared_rbm(self.rbm_ve, V.shape[1] + E.shape[1], rng)
@@ -440,7 +441,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.n_epochs_ = epochs_run
         self.mutual_information_history_ = np.asarray(history)
         self.mutual_information_ = route.mutual_information(params, None)
-        return params
+        return route.final_parameters(params)
 
     # -------------------------------------------------------------- transform
     def _block_probabilities(self, X):
@@ -553,6 +554,9 @@ class _ThetaRBMRoute:
     def initial_extra_parameters(self):
         return ()
 
+    def final_parameters(self, params):
+        return params
+
     def gradient(self, params, rows):
         V, E, log_g = self._rows(rows)
         _, grad_filters, grad_bias = self.objective.value_and_gradient(
@@ -574,6 +578,10 @@ class _VariationalRoute:
 
     def initial_extra_parameters(self):
         return self.objective.initial_critic()
+
+    def final_parameters(self, params):
+        filters, bias, critic_coef, critic_intercept = params
+        return (filters, bias, *self.objective.uncentred_critic(critic_coef, critic_intercept))
 
     def gradient(self, params, rows):
         return self.objective.value_and_gradient(*params, self.V[rows], self.E[rows])[1]

@@ -103,3 +103,11 @@ def test_uniform_critic_gives_zero():
 def test_too_many_hidden_units_is_refused():
     with pytest.raises(ValueError, match="n_hidden=11 exceeds"):
         VariationalObjective(4, 4, MAX_VARIATIONAL_HIDDEN + 1)
+
+
+def test_offset_critic_is_the_same_model_on_raw_environments(rng):
+    objective, V, E, params = _random_problem(rng, 30, 4, 5, 2)
+    offset = rng.random(5)
+    centred = VariationalObjective(4, 5, 2, environment_offset=offset)
+    raw = centred.uncentred_critic(params[2], params[3])
+    assert centred.value(*params, V, E) == pytest.approx(objective.value(*params[:2], *raw, V, E), abs=1e-12)
