@@ -497,7 +497,8 @@ def test_dimers_fig4_electric_field_filters_variational(dimers_with_noise):
     With estimator='variational' (about 5 s): both filters lie in span(E_x, E_y) (93-97 %
     of their norm in seeds 0-2), and the two filters are not parallel there (cosine 0.02 or
     less). The noise sites hold under 1 % of the squared norm; the largest noise weight is
-    6-9 % of the largest weight (8-14 % at learning rate 0.05). Those small noise weights are
+    6-9 % of the largest weight, under the issue's 10 % (8-14 % at learning rate 0.05,
+    where the weights grow faster). Those small noise weights are
     a flat direction of the objective, not information: once the filters are nearly
     deterministic, a weight below the field's quantum only breaks ties between block
     states of equal field, and noise that is independent of E breaks them at no cost in
@@ -507,7 +508,7 @@ def test_dimers_fig4_electric_field_filters_variational(dimers_with_noise):
     share, noise_share, noise_norm, cosine, report = _fig4_report(cg)
     assert np.all(share > 0.8), report
     assert noise_norm < 0.02, report
-    assert np.all(noise_share < 0.15), report
+    assert np.all(noise_share < 0.1), report
     assert cosine < 0.5, report
     assert 0.2 < cg.mutual_information_ <= 2.0, report
 
