@@ -180,3 +180,20 @@ def test_reproduce_rejects_unknown_figures(capsys):
         cli.main(["reproduce", "fig3"])
     assert exit_info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_reproduce_fig4_has_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["reproduce", "fig4", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: rsmi reproduce" in out and "fig4" in out
+
+
+def test_reproduce_fig6_is_a_one_line_error_and_writes_nothing(tmp_path, capsys):
+    code, _, err = run(["reproduce", "fig6", "--output-dir", str(tmp_path / "out")], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert "fig6 cannot be reproduced yet" in lines[0]
+    assert not (tmp_path / "out").exists()
