@@ -161,11 +161,18 @@ def _save_filter_png(path, cg):
     return True
 
 
+def _check_output_dir(path):
+    # Checked before the work starts, so a typo does not cost a finished fit or sweep.
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"--output-dir {path}: exists and is not a directory")
+
+
 def _run_fit(args):
     import joblib
 
     from sklearn_rsmi import RSMICoarseGrainer
 
+    _check_output_dir(args.output_dir)
     X = _default_ising(args) if args.samples_file is None else _load_samples(args.samples_file)
     visible_shape = tuple(args.visible_shape)
     if len(visible_shape) != X.ndim - 1:
@@ -212,6 +219,7 @@ def _run_flow(args):
     from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
     from sklearn_rsmi.rg import make_rg_pipeline, rg_flow_sweep
 
+    _check_output_dir(args.output_dir)
     if args.full:
         size, samples, steps = 128, 5000, 4
     else:
@@ -257,6 +265,7 @@ def _run_flow(args):
 def _run_reproduce(args):
     from sklearn_rsmi._reproduce import reproduce
 
+    _check_output_dir(args.output_dir)
     start = time.perf_counter()
     figure, summary = reproduce(args.figure, full=args.full, random_state=args.seed,
                                 verbose=1 + args.verbose, n_jobs=args.n_jobs)
@@ -349,8 +358,9 @@ def build_parser():
         help="regenerate a figure of the papers (reduced size, or --full)",
         description="Regenerate a figure of Koch-Janusz & Ringel: fig2 (Ising filters), fig4 "
         "(dimer filters with noise), fig5 (RG flow, T_c, nu), fig6 (CD-RBM against RSMI on "
-        "noisy dimers). Reduced sizes by default (about a minute each); --full uses the papers' "
-        "sizes. Writes FIG_SIZE.png and FIG_SIZE.json (the numbers printed).",
+        "noisy dimers). Reduced sizes by default (fig2, fig4 and fig6 take seconds to a "
+        "minute, fig5 a few minutes); --full uses the papers' sizes. Writes FIG_SIZE.png and "
+        "FIG_SIZE.json (the numbers printed).",
     )
     reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"])
     reproduce.add_argument("--full", action="store_true", help="the papers' sizes (slow)")

@@ -190,10 +190,33 @@ def test_reproduce_fig4_has_help(capsys):
     assert "usage: rsmi reproduce" in out and "fig4" in out
 
 
-def test_reproduce_fig6_is_a_one_line_error_and_writes_nothing(tmp_path, capsys):
-    code, _, err = run(["reproduce", "fig6", "--output-dir", str(tmp_path / "out")], capsys)
+@pytest.mark.parametrize("argv", [["reproduce", "fig6"], ["fit"], ["flow"]])
+def test_output_dir_that_is_a_file_fails_before_the_work(argv, tmp_path, capsys, monkeypatch):
+    from sklearn_rsmi import _reproduce, rg
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the work started before the output directory was checked")
+
+    monkeypatch.setattr(_reproduce, "reproduce", must_not_run)
+    monkeypatch.setattr(rg, "rg_flow_sweep", must_not_run)
+    monkeypatch.setattr(cli, "_default_ising", must_not_run)
+    target = tmp_path / "taken"
+    target.write_text("not a directory")
+    code, _, err = run([*argv, "--output-dir", str(target)], capsys)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err
-    assert "fig6 cannot be reproduced yet" in lines[0]
-    assert not (tmp_path / "out").exists()
+    assert str(target) in lines[0] and "not a directory" in lines[0]
+    assert target.read_text() == "not a directory"
+
+
+def test_fit_with_the_variational_estimator(ising_file, tmp_path, capsys):
+    code, out, _ = run(["fit", str(ising_file), "--estimator", "variational", "--hidden", "2",
+                        "--epochs", "3", "--output-dir", str(tmp_path)], capsys)
+    assert code == 0
+    assert "I(H:E) =" in out and "hidden unit 1" in out
+    record = json.loads((tmp_path / "filters.json").read_text())
+    assert record["params"]["estimator"] == "variational"
+    assert np.array(record["filters"]).shape == (2, 2, 2)
+    cg = joblib.load(tmp_path / "rsmi_model.joblib")
+    assert cg.rbm_v_ is None and cg.critic_coef_.shape[0] == 4  # one row per hidden state
