@@ -110,8 +110,9 @@ class LatticeFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *lattice_shape[, *channels])
-            Lattice samples.
+        X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx), optionally with channels
+            Lattice samples, for instance the output of
+            :meth:`~sklearn_rsmi.RSMICoarseGrainer.transform` (one channel per hidden unit).
         y : None
             Ignored.
 
@@ -156,8 +157,8 @@ class LatticeFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *input_shape_)
-            Lattice samples of the shape seen in :meth:`fit`.
+        X : array-like of shape (n_samples, ...)
+            Lattice samples of the shape seen in :meth:`fit` (``input_shape_``).
 
         Returns
         -------
