@@ -358,8 +358,8 @@ def build_parser():
         help="regenerate a figure of the papers (reduced size, or --full)",
         description="Regenerate a figure of Koch-Janusz & Ringel: fig2 (Ising filters), fig4 "
         "(dimer filters with noise), fig5 (RG flow, T_c, nu), fig6 (CD-RBM against RSMI on "
-        "noisy dimers). Reduced sizes by default (fig2, fig4 and fig6 take seconds to a "
-        "minute, fig5 a few minutes); --full uses the papers' sizes. Writes FIG_SIZE.png and "
+        "noisy dimers). Reduced sizes by default (each under a minute or so on two cores); "
+        "--full uses the papers' sizes. Writes FIG_SIZE.png and "
         "FIG_SIZE.json (the numbers printed).",
     )
     reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"])
