@@ -168,13 +168,19 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
             mappable = ax.imshow(grid, cmap=cmap, norm=norm)
             ax.set_xlabel("x (site)")
             ax.set_ylabel("y (site)" if filters.ndim == 3 and j == 0 else "")
-            ax.set_xticks(range(grid.shape[1]))
-            ax.set_yticks(range(grid.shape[0]) if filters.ndim == 3 else [])
+            ax.set_xticks(_site_ticks(grid.shape[1]))
+            ax.set_yticks(_site_ticks(grid.shape[0]) if filters.ndim == 3 else [])
         ax.set_title(f"hidden unit {j}")
     if colorbar:
         label = "weight / max |weight|" if normalise else "weight"
         axes[0].figure.colorbar(mappable, ax=axes[: len(grids)], shrink=0.8, label=label)
     return axes[: len(grids)]
+
+
+def _site_ticks(n_sites):
+    # A tick per site stays readable up to a dozen sites; beyond, labels would overlap.
+    step = 1 if n_sites <= 12 else int(np.ceil(n_sites / 8))
+    return range(0, n_sites, step)
 
 
 def _draw_dimer_filter(ax, grid, cmap, norm):

@@ -84,6 +84,20 @@ def test_filters_are_centred_on_zero_one_panel_per_hidden_unit():
     assert plot_filters(np.array([[1.0, 0.0, 0.0, 1.0]]))[0].get_images()[0].get_array().shape == (1, 4)
 
 
+@pytest.mark.parametrize("n_sites", [2, 8, 12, 13, 32, 64])
+def test_filter_ticks_stay_readable(n_sites):
+    """A tick per site on small blocks, at most about eight on large ones, always from 0."""
+    from sklearn_rsmi.plotting import plot_filters
+
+    ax = plot_filters(np.ones((1, n_sites, n_sites)))[0]
+    for ticks in (ax.get_xticks(), ax.get_yticks()):
+        assert ticks[0] == 0 and np.all(ticks < n_sites)
+        if n_sites <= 12:
+            np.testing.assert_array_equal(ticks, np.arange(n_sites))
+        else:
+            assert 4 <= len(ticks) <= 9
+
+
 @pytest.mark.parametrize("bad, match", [(np.ones(3), "shape"), (np.full((1, 2, 2), np.nan), "NaN")])
 def test_bad_filters_are_rejected(bad, match):
     from sklearn_rsmi.plotting import plot_filters
