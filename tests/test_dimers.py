@@ -160,6 +160,23 @@ def test_every_worm_leaves_a_covering():
     assert min(lengths) >= 1 and max(lengths) > 3
 
 
+@settings(max_examples=15)
+@given(
+    n_samples=st.integers(1, 12),
+    cuts=st.lists(st.integers(1, 11), max_size=6),
+    seed=st.integers(0, 2**31 - 2),
+)
+def test_recording_in_any_chunks_gives_the_single_call_images(n_samples, cuts, seed):
+    L = 4
+    state = _dimer_kernels.start_dimer_chain(L, 20, seed)
+    images = np.zeros((n_samples, 2 * L, 2 * L), dtype=np.int8)
+    bounds = [0, *sorted({cut for cut in cuts if cut < n_samples}), n_samples]
+    for first, stop in zip(bounds, bounds[1:]):
+        _dimer_kernels.record_dimer_images(*state, 3, images, first, stop)
+    single = _dimer_kernels.sample_dimer_images(L, n_samples, 20, 3, seed)
+    np.testing.assert_array_equal(images, single)
+
+
 def test_burn_in_zero_starts_columnar():
     images = make_dimers(1, 8, n_burn_in=0, random_state=0, cache=False)
     np.testing.assert_array_equal(images[0], _columnar(8))
@@ -360,7 +377,7 @@ def test_cache_returns_equal_arrays_without_sampling_again(tmp_path, monkeypatch
     def forbidden(*args):
         raise AssertionError("the sampler ran although the result is cached")
 
-    monkeypatch.setattr(_dimer_kernels, "sample_dimer_images", forbidden)
+    monkeypatch.setattr(_dimer_kernels, "start_dimer_chain", forbidden)
     np.testing.assert_array_equal(make_dimers(30, 6, **kwargs), first)
     # Every parameter is part of the key: a change is not served from the cache.
     for changed in (dict(n_between=0.5), dict(noise_coupling=0.6), dict(random_state=14)):

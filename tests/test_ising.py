@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import ellipk
 
-from sklearn_rsmi.datasets import _ising_kernels
+from sklearn_rsmi.datasets import _ising, _ising_kernels
 from sklearn_rsmi.datasets._ising import ALGORITHMS, default_sweeps, make_ising
 
 CRITICAL_TEMPERATURE = 2.0 / np.log(1.0 + np.sqrt(2.0))
@@ -192,6 +192,30 @@ def test_low_temperature_orders_and_high_temperature_does_not():
     hot = make_ising(20, 16, 1e6, random_state=0, cache=False)
     assert np.all(np.abs(cold.mean(axis=(1, 2))) > 0.99)
     assert abs(hot.astype(float).mean()) < 0.05
+
+
+@settings(max_examples=25)
+@given(
+    algorithm=st.sampled_from(ALGORITHMS),
+    dimension=st.sampled_from([1, 2]),
+    n_samples=st.integers(1, 12),
+    cuts=st.lists(st.integers(1, 11), max_size=6),
+    seed=st.integers(0, 2**31 - 2),
+)
+def test_recording_in_any_chunks_continues_the_same_chain(algorithm, dimension, n_samples, cuts,
+                                                          seed):
+    start, record = _ising._SAMPLERS[algorithm]
+    L = 6
+
+    def run(bounds):
+        state = start(L, dimension, 1.0 / 2.3, 3, 2, seed)
+        samples = np.empty((n_samples, L**dimension), dtype=np.int8)
+        for first, stop in zip(bounds, bounds[1:]):
+            record(*state, samples, first, stop)
+        return samples
+
+    bounds = [0, *sorted({cut for cut in cuts if cut < n_samples}), n_samples]
+    np.testing.assert_array_equal(run(bounds), run([0, n_samples]))
 
 
 def test_acceptance_thresholds_are_the_metropolis_probabilities():

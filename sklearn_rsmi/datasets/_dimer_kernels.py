@@ -106,19 +106,41 @@ def covering_to_image(partner_direction, image):
                 image[2 * y + 1, 2 * x] = 1
 
 
+# The chain runs in two stages so that the caller can report progress between chunks of
+# samples; numba's generator state persists between calls on a thread, so start_dimer_chain
+# followed by record_dimer_images over consecutive ranges draws the same numbers however the
+# range is cut.
+
+
+@njit(cache=True)
+def start_dimer_chain(L, n_burn_in_worms, seed):
+    """Seed, columnar start and burn-in; return the state ``(partner_direction, neighbours)``."""
+    np.random.seed(seed)
+    partner_direction = columnar_covering(L)
+    neighbours = neighbour_table(L)
+    run_worms(partner_direction, neighbours, n_burn_in_worms)
+    return partner_direction, neighbours
+
+
+@njit(cache=True)
+def record_dimer_images(partner_direction, neighbours, n_between_worms, images, first, stop):
+    """Images ``first`` to ``stop - 1`` of the chain into ``images``, ``n_between_worms`` apart.
+
+    Sample 0 is the burnt-in covering itself. Only the link cells of ``images`` are written.
+    """
+    for s in range(first, stop):
+        if s > 0:
+            run_worms(partner_direction, neighbours, n_between_worms)
+        covering_to_image(partner_direction, images[s])
+
+
 @njit(cache=True)
 def sample_dimer_images(L, n_samples, n_burn_in_worms, n_between_worms, seed):
     """Chain of worm updates from a columnar covering; one image every ``n_between_worms`` worms.
 
     Returns an int8 array ``(n_samples, 2L, 2L)`` with links filled in and vertex and face cells 0.
     """
-    np.random.seed(seed)
-    partner_direction = columnar_covering(L)
-    neighbours = neighbour_table(L)
-    run_worms(partner_direction, neighbours, n_burn_in_worms)
+    partner_direction, neighbours = start_dimer_chain(L, n_burn_in_worms, seed)
     images = np.zeros((n_samples, 2 * L, 2 * L), dtype=np.int8)
-    for s in range(n_samples):
-        if s > 0:
-            run_worms(partner_direction, neighbours, n_between_worms)
-        covering_to_image(partner_direction, images[s])
+    record_dimer_images(partner_direction, neighbours, n_between_worms, images, 0, n_samples)
     return images

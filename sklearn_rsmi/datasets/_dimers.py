@@ -80,9 +80,9 @@ def _generate_dimers(n_samples, L, noise_coupling, n_burn_in, n_between, seed):
     n_between_worms = max(1, int(math.ceil(n_between * L * L)))
     # Two seeds from one: the worm chain and the noise never share random numbers.
     seeds = np.random.SeedSequence(seed).generate_state(2)
-    images = _dimer_kernels.sample_dimer_images(
-        L, n_samples, n_burn_in_worms, n_between_worms, int(seeds[0])
-    )
+    state = _dimer_kernels.start_dimer_chain(L, n_burn_in_worms, int(seeds[0]))
+    images = np.zeros((n_samples, 2 * L, 2 * L), dtype=np.int8)
+    _dimer_kernels.record_dimer_images(*state, n_between_worms, images, 0, n_samples)
     if noise_coupling is not None:
         rng = np.random.default_rng(int(seeds[1]))
         # tanh keeps an infinite coupling finite: the pairs then always agree.

@@ -13,10 +13,11 @@ from ._base import get_memory
 
 ALGORITHMS = ("wolff", "swendsen-wang", "metropolis")
 
+# (start, record) stages of each driver; see the end of _ising_kernels.
 _SAMPLERS = {
-    "wolff": _ising_kernels.sample_wolff,
-    "swendsen-wang": _ising_kernels.sample_swendsen_wang,
-    "metropolis": _ising_kernels.sample_metropolis,
+    "wolff": (_ising_kernels.start_wolff, _ising_kernels.record_wolff),
+    "swendsen-wang": (_ising_kernels.start_swendsen_wang, _ising_kernels.record_swendsen_wang),
+    "metropolis": (_ising_kernels.start_metropolis, _ising_kernels.record_metropolis),
 }
 
 # Bump when a kernel changes what a given seed produces: it is part of the cache key, so
@@ -102,9 +103,10 @@ def _check_parameters(n_samples, L, temperature, dimension, algorithm, n_burn_in
 def _generate(n_samples, L, temperature, dimension, algorithm, n_burn_in, n_between, seed,
               sampler_version):
     """Run the sampler; every argument is part of the on-disk cache key."""
-    samples, _ = _SAMPLERS[algorithm](
-        L, dimension, 1.0 / temperature, n_samples, n_burn_in, n_between, seed
-    )
+    start, record = _SAMPLERS[algorithm]
+    state = start(L, dimension, 1.0 / temperature, n_burn_in, n_between, seed)
+    samples = np.empty((n_samples, L**dimension), dtype=np.int8)
+    record(*state, samples, 0, n_samples)
     return samples.reshape((n_samples,) + (L,) * dimension)
 
 

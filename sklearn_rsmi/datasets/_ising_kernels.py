@@ -8,9 +8,10 @@ forward bonds visits every bond of the torus exactly once. On an ``L = 2`` torus
 backward neighbours coincide: the two entries are then two distinct bonds between the same pair
 of sites, exactly as in the Hamiltonian summed over the periodic bonds.
 
-All randomness comes from numba's own generator (separate from NumPy's): every driver takes an
-integer ``seed`` and calls ``np.random.seed(seed)`` inside njit, so a fixed seed gives identical
-output. The drivers return the number of spins flipped so that benchmarks can report rates.
+All randomness comes from numba's own generator (separate from NumPy's): the start stage of
+every driver takes an integer ``seed`` and calls ``np.random.seed(seed)`` inside njit, so a fixed
+seed gives identical output. The update kernels return the number of spins flipped so that
+benchmarks can report rates.
 
 Acceptance tests compare a uniform 32-bit integer with ``round(p * 2**32)`` instead of a uniform
 double with ``p``: in numba that is one Mersenne-Twister draw instead of two plus a conversion, and
@@ -117,7 +118,7 @@ def wolff_sweeps(spins, neighbours, add_threshold, n_sweeps, stack):
     """Flip clusters until at least ``n_sweeps * N`` spins have been flipped.
 
     Returns ``(flipped, n_clusters)``. Only for burn-in and calibration: a state recorded at
-    such a stopping time is biased (see :func:`sample_wolff`).
+    such a stopping time is biased (see :func:`start_wolff`).
     """
     target = n_sweeps * spins.shape[0]
     flipped = 0
@@ -257,19 +258,25 @@ def metropolis_sweeps_1d(spins, acceptance, n_sweeps):
 
 
 # ---------------------------------------------------------------------------
-# Drivers: burn in, then record a sample every n_between sweeps
+# Drivers, in two stages so that the caller can report progress between chunks of samples:
+# ``start_*`` seeds numba's generator, draws the hot start and burns in, returning the chain
+# state; ``record_*(*state, out, first, stop)`` continues the chain into ``out[first:stop]``.
+# numba's generator state persists between calls on a thread, so ``start`` followed by
+# records over consecutive ranges draws the same numbers however the range is cut.
 
 
 @njit(cache=True)
-def sample_wolff(L, dimension, K, n_samples, n_burn_in, n_between, seed):
-    """Samples ``(n_samples, L**dimension)`` int8 from a hot start, and the total flips.
+def start_wolff(L, dimension, K, n_burn_in, n_between, seed):
+    """Seed, hot start, burn-in and calibration of a Wolff chain; return its state.
 
-    Burn-in flips clusters until ``n_burn_in * N`` spins have flipped. The samples are then
-    taken a *fixed* number of cluster updates apart, ``round(n_between * N / <|C|>)``, with the
-    mean cluster size ``<|C|>`` measured in a further calibration stretch of ``n_between``
-    sweeps. Stopping on a flipped-spin count instead would be an inspection-paradox bias: the
-    recorded states would favour those just after a large cluster flip, i.e. the more ordered
-    ones (measured: ``<s s>_nn`` too high by 0.004, 14 standard errors, at ``T_c``, L = 128).
+    The state ``(spins, neighbours, add_threshold, n_clusters, stack)`` is what
+    :func:`record_wolff` takes first. Burn-in flips clusters until ``n_burn_in * N`` spins have
+    flipped. The samples are then taken a *fixed* number of cluster updates apart, ``n_clusters
+    = round(n_between * N / <|C|>)``, with the mean cluster size ``<|C|>`` measured in a further
+    calibration stretch of ``n_between`` sweeps. Stopping on a flipped-spin count instead would
+    be an inspection-paradox bias: the recorded states would favour those just after a large
+    cluster flip, i.e. the more ordered ones (measured: ``<s s>_nn`` too high by 0.004, 14
+    standard errors, at ``T_c``, L = 128).
     """
     np.random.seed(seed)
     neighbours = neighbour_table(L, dimension)
@@ -277,23 +284,30 @@ def sample_wolff(L, dimension, K, n_samples, n_burn_in, n_between, seed):
     spins = hot_start(n_sites)
     stack = np.empty(n_sites, dtype=np.int32)
     add_threshold = probability_threshold(-np.expm1(-2.0 * K))
-    out = np.empty((n_samples, n_sites), dtype=np.int8)
-    flipped, _ = wolff_sweeps(spins, neighbours, add_threshold, n_burn_in, stack)
+    wolff_sweeps(spins, neighbours, add_threshold, n_burn_in, stack)
     calibration_flips, calibration_clusters = wolff_sweeps(
         spins, neighbours, add_threshold, n_between, stack
     )
-    flipped += calibration_flips
     mean_cluster_size = calibration_flips / calibration_clusters
     n_clusters = max(1, int(np.round(n_between * n_sites / mean_cluster_size)))
-    for k in range(n_samples):
-        flipped += wolff_updates(spins, neighbours, add_threshold, n_clusters, stack)
-        out[k] = spins
-    return out, flipped
+    return spins, neighbours, add_threshold, n_clusters, stack
 
 
 @njit(cache=True)
-def sample_swendsen_wang(L, dimension, K, n_samples, n_burn_in, n_between, seed):
-    """As :func:`sample_wolff`, with Swendsen-Wang updates."""
+def record_wolff(spins, neighbours, add_threshold, n_clusters, stack, out, first, stop):
+    """Samples ``first`` to ``stop - 1`` into the rows of ``out`` (int8, ``(n_samples, N)``)."""
+    for k in range(first, stop):
+        wolff_updates(spins, neighbours, add_threshold, n_clusters, stack)
+        out[k] = spins
+
+
+@njit(cache=True)
+def start_swendsen_wang(L, dimension, K, n_burn_in, n_between, seed):
+    """Seed, hot start and burn-in of a Swendsen-Wang chain; return its state.
+
+    The state ``(spins, neighbours, add_threshold, n_between, parent, flip)`` is what
+    :func:`record_swendsen_wang` takes first.
+    """
     np.random.seed(seed)
     neighbours = neighbour_table(L, dimension)
     n_sites = neighbours.shape[0]
@@ -301,35 +315,46 @@ def sample_swendsen_wang(L, dimension, K, n_samples, n_burn_in, n_between, seed)
     parent = np.empty(n_sites, dtype=np.int32)
     flip = np.zeros(n_sites, dtype=np.int8)
     add_threshold = probability_threshold(-np.expm1(-2.0 * K))
-    out = np.empty((n_samples, n_sites), dtype=np.int8)
-    flipped = swendsen_wang_sweeps(spins, neighbours, add_threshold, n_burn_in, parent, flip)
-    for k in range(n_samples):
-        if k > 0:
-            flipped += swendsen_wang_sweeps(spins, neighbours, add_threshold, n_between, parent, flip)
-        out[k] = spins
-    return out, flipped
+    swendsen_wang_sweeps(spins, neighbours, add_threshold, n_burn_in, parent, flip)
+    return spins, neighbours, add_threshold, n_between, parent, flip
 
 
 @njit(cache=True)
-def sample_metropolis(L, dimension, K, n_samples, n_burn_in, n_between, seed):
-    """As :func:`sample_wolff`, with checkerboard Metropolis sweeps (``L`` even)."""
-    np.random.seed(seed)
-    n_sites = L**dimension
-    flat = hot_start(n_sites)
-    acceptance = acceptance_table(K, dimension)
-    out = np.empty((n_samples, n_sites), dtype=np.int8)
-    flipped = 0
+def record_swendsen_wang(spins, neighbours, add_threshold, n_between, parent, flip, out, first,
+                         stop):
+    """As :func:`record_wolff`; sample 0 is the burnt-in state itself."""
+    for k in range(first, stop):
+        if k > 0:
+            swendsen_wang_sweeps(spins, neighbours, add_threshold, n_between, parent, flip)
+        out[k] = spins
+
+
+@njit(cache=True)
+def metropolis_sweeps(spins, acceptance, L, dimension, n_sweeps):
+    """Checkerboard sweeps of the flat chain or ``L x L`` lattice ``spins``; return flips."""
     if dimension == 1:
-        flipped += metropolis_sweeps_1d(flat, acceptance, n_burn_in)
-        for k in range(n_samples):
-            if k > 0:
-                flipped += metropolis_sweeps_1d(flat, acceptance, n_between)
-            out[k] = flat
-    else:
-        spins = flat.reshape((L, L))
-        flipped += metropolis_sweeps_2d(spins, acceptance, n_burn_in)
-        for k in range(n_samples):
-            if k > 0:
-                flipped += metropolis_sweeps_2d(spins, acceptance, n_between)
-            out[k] = flat
-    return out, flipped
+        return metropolis_sweeps_1d(spins, acceptance, n_sweeps)
+    return metropolis_sweeps_2d(spins.reshape((L, L)), acceptance, n_sweeps)
+
+
+@njit(cache=True)
+def start_metropolis(L, dimension, K, n_burn_in, n_between, seed):
+    """Seed, hot start and burn-in of a checkerboard Metropolis chain (``L`` even); its state.
+
+    The state ``(spins, acceptance, L, dimension, n_between)``, ``spins`` flat, is what
+    :func:`record_metropolis` takes first.
+    """
+    np.random.seed(seed)
+    spins = hot_start(L**dimension)
+    acceptance = acceptance_table(K, dimension)
+    metropolis_sweeps(spins, acceptance, L, dimension, n_burn_in)
+    return spins, acceptance, L, dimension, n_between
+
+
+@njit(cache=True)
+def record_metropolis(spins, acceptance, L, dimension, n_between, out, first, stop):
+    """As :func:`record_wolff`; sample 0 is the burnt-in state itself."""
+    for k in range(first, stop):
+        if k > 0:
+            metropolis_sweeps(spins, acceptance, L, dimension, n_between)
+        out[k] = spins
