@@ -63,7 +63,8 @@ DIMER_PARAMS = dict(
 DIMER_RBMS = dict(rbm_ve=dict(n_components=128, n_iter=60), rbm_v=dict(n_components=64, n_iter=60))
 # (b'): the same data and geometry with the variational estimator (no Theta-RBMs), the
 # settings of tests/test_coarse_grainer.py::test_dimers_fig4_electric_field_filters_variational.
-DIMER_VARIATIONAL = dict(DIMER_PARAMS, estimator="variational", n_epochs=30, learning_rate=0.02)
+DIMER_VARIATIONAL = dict(DIMER_PARAMS, estimator="variational", n_epochs=30, learning_rate=0.02,
+                         learning_rate_schedule="cosine")
 
 
 def _peak_rss_mib():

@@ -30,7 +30,8 @@ from sklearn_rsmi import LatticeFeatures, RSMICoarseGrainer, ThetaRBM
 from sklearn_rsmi.datasets import make_dimers, make_winding_classification
 
 DIMER_RSMI = dict(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                  unit_cell=(2, 2), estimator="variational", learning_rate=0.02)
+                  unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
+                  learning_rate_schedule="cosine")
 
 
 def noise_fraction(weights):

@@ -48,7 +48,8 @@ print(f"ThetaRBM, 8 units: {noise_share(rbm.components_):.2f} of the weight on n
 # RSMI on the same images: 8x8 block, buffer 4, environment 2, two hidden units
 cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                        unit_cell=(2, 2), n_windows=40000 if quick else 80000,
-                       estimator="variational", learning_rate=0.02, random_state=0).fit(X)
+                       estimator="variational", learning_rate=0.02,
+                       learning_rate_schedule="cosine", random_state=0).fit(X)
 print(f"RSMI, 2 filters:   {noise_share(cg.filters_):.3f} of the weight on noise sites")
 
 # %%

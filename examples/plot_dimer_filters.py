@@ -52,6 +52,7 @@ X = make_dimers(2000, 16, noise_coupling=2.0, random_state=0)
 cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                        unit_cell=(2, 2), n_windows=40000 if quick else 80000,
                        estimator="variational", n_epochs=30, learning_rate=0.02,
+                       learning_rate_schedule="cosine",
                        random_state=0).fit(X)
 print(f"I(H:E) >= {cg.mutual_information_:.3f} bits")
 

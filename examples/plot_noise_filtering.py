@@ -41,6 +41,7 @@ X, y = make_winding_classification(max(train_sizes) + 400, 16, noise_coupling=2.
 
 rsmi = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                          unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
+                         learning_rate_schedule="cosine",
                          n_windows=20000, output="probability", random_state=0)
 pipelines = {
     "raw sites (1024)": make_pipeline(LatticeFeatures(), LogisticRegression(max_iter=2000)),

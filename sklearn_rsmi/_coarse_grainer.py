@@ -130,6 +130,14 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     learning_rate : float, default=0.05
         Step size of the optimizer.
 
+    learning_rate_schedule : {'constant', 'cosine'}, default='constant'
+        ``'cosine'`` lowers the step size from ``learning_rate`` towards 0 along half a
+        cosine over the ``n_epochs`` planned. Weights that the objective does not need
+        (on sites that carry no information about the environment, such as local noise)
+        otherwise keep a random walk driven by minibatch noise, which Adam does not damp;
+        the decay lets them settle. On the noisy dimers of Fig. 4 it halves the largest
+        noise weight and raises the bound on the MI.
+
     n_epochs : int, default=30
         Passes over the training windows.
 
@@ -224,6 +232,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         "estimator": [StrOptions({"paper", "exact", "variational"})],
         "optimizer": [StrOptions({"adam", "sgd"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
         "n_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
@@ -250,6 +259,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         estimator="paper",
         optimizer="adam",
         learning_rate=0.05,
+        learning_rate_schedule="constant",
         n_epochs=30,
         batch_size=500,
         tol=None,
@@ -272,6 +282,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.estimator = estimator
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.n_epochs = n_epochs
         self.batch_size = batch_size
         self.tol = tol
@@ -423,10 +434,16 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         history = [route.mutual_information(params, monitor)]
         optimizer = _Adam(self.learning_rate) if self.optimizer == "adam" else _SGD(self.learning_rate)
         batch_size = min(self.batch_size, n_rows)
+        batch_starts = range(0, n_rows, batch_size)
+        n_steps = self.n_epochs * len(batch_starts)
         epochs_run = 0
         for epoch in range(self.n_epochs):
             order = rng.permutation(n_rows)
-            for first in range(0, n_rows, batch_size):
+            for batch, first in enumerate(batch_starts):
+                step = epoch * len(batch_starts) + batch
+                optimizer.learning_rate = _scheduled_learning_rate(
+                    self.learning_rate, self.learning_rate_schedule, step, n_steps
+                )
                 grads = route.gradient(params, order[first : first + batch_size])
                 params = optimizer.step(params, grads)
             epochs_run += 1
@@ -589,6 +606,13 @@ class _VariationalRoute:
     def mutual_information(self, params, rows):
         V, E = (self.V, self.E) if rows is None else (self.V[rows], self.E[rows])
         return self.objective.mutual_information(*params, V, E)
+
+
+def _scheduled_learning_rate(learning_rate, schedule, step, n_steps):
+    """The step size of gradient step ``step`` (from 0) out of ``n_steps``."""
+    if schedule == "constant":
+        return learning_rate
+    return 0.5 * learning_rate * (1.0 + np.cos(np.pi * step / n_steps))
 
 
 class _Adam:

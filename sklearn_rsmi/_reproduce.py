@@ -153,7 +153,8 @@ def figure4(full=False, random_state=0, verbose=1):
     start = time.perf_counter()
     cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                            unit_cell=(2, 2), n_windows=n_windows, estimator="variational",
-                           n_epochs=30, learning_rate=0.02, random_state=random_state).fit(X)
+                           n_epochs=30, learning_rate=0.02,
+                           learning_rate_schedule="cosine", random_state=random_state).fit(X)
     seconds = time.perf_counter() - start
     patterns, noise = _dimer_block_patterns(8)
     basis = patterns.reshape(2, -1) / np.linalg.norm(patterns.reshape(2, -1), axis=1, keepdims=True)
@@ -255,7 +256,8 @@ def figure6(full=False, random_state=0, verbose=1):
     start = time.perf_counter()
     cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                            unit_cell=(2, 2), n_windows=n_windows, estimator="variational",
-                           learning_rate=0.02, random_state=random_state).fit(X)
+                           learning_rate=0.02,
+                           learning_rate_schedule="cosine", random_state=random_state).fit(X)
     summary["noise_share"]["RSMI, 2 filters"] = round(noise_share(cg.filters_), 4)
     _log(verbose, f"  {'RSMI, 2 filters':20s}: {noise_share(cg.filters_):.3f} of the squared "
                   f"weight on noise sites ({time.perf_counter() - start:.1f} s)")

@@ -103,7 +103,8 @@ def test_pipeline_cross_validation_and_grid_search_on_ising():
 # ------------------------------------------------------------- noise filtering (arXiv Fig. 6)
 #: RSMI on the dimer image: 8x8 blocks anchored on the 2x2 unit cell (Fig. 4 geometry).
 DIMER_RSMI = dict(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                  unit_cell=(2, 2), estimator="variational", learning_rate=0.02)
+                  unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
+                  learning_rate_schedule="cosine")
 
 
 def _noise_mask(block=8):
