@@ -1,6 +1,7 @@
 """Dimer sampler and observables, against exact enumeration and transfer matrices."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -412,6 +413,8 @@ def test_no_cache_without_seed_or_when_disabled(tmp_path):
         ((2, 4), {"n_burn_in": -1}, ValueError, "n_burn_in must be finite and >= 0"),
         ((2, 4), {"n_burn_in": float("inf")}, ValueError, "n_burn_in"),
         ((2, 4), {"cache": "yes"}, TypeError, "cache"),
+        ((2, 4), {"verbose": -2}, ValueError, "verbose must be >= 0"),
+        ((2, 4), {"verbose": 0.5}, TypeError, "verbose must be an integer"),
     ],
 )
 def test_make_dimers_rejects_bad_parameters(args, kwargs, error, message):
@@ -464,3 +467,40 @@ def test_winding_classification_labels_the_flux_sign():
     again, y_again = make_winding_classification(300, 8, noise_coupling=1.0, random_state=4)
     np.testing.assert_array_equal(again, images)
     np.testing.assert_array_equal(y_again, y)
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress reporting
+
+_PROGRESS = re.compile(r"^\[make_dimers\] (\d+)/(\d+) samples, \d+\.\d s$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("n_samples", [3, 23])
+def test_verbose_reports_progress_and_leaves_the_noisy_images_alone(n_samples, capsys):
+    kwargs = dict(noise_coupling=0.8, n_burn_in=0.5, random_state=8, cache=False)
+    quiet = make_dimers(n_samples, 6, **kwargs)
+    assert capsys.readouterr().out == ""
+    loud = make_dimers(n_samples, 6, verbose=1, **kwargs)
+    out = capsys.readouterr().out
+    np.testing.assert_array_equal(loud, quiet)
+    lines = out.splitlines()
+    assert re.fullmatch(r"\[make_dimers\] burn-in done \(18 worms\), \d+\.\d s", lines[0])
+    done = [int(k) for k, _ in _PROGRESS.findall(out)]
+    assert len(done) == len(lines) - 1 == min(n_samples, 10) and done[-1] == n_samples
+
+
+def test_verbose_is_not_part_of_the_cache_key(tmp_path, capsys, monkeypatch):
+    kwargs = dict(noise_coupling=0.5, random_state=21, data_home=tmp_path)
+    first = make_dimers(9, 4, verbose=1, **kwargs)
+    assert len(_PROGRESS.findall(capsys.readouterr().out)) == 9
+
+    def forbidden(*args):
+        raise AssertionError("the sampler ran although the result is cached")
+
+    monkeypatch.setattr(_dimer_kernels, "start_dimer_chain", forbidden)
+    np.testing.assert_array_equal(make_dimers(9, 4, **kwargs), first)
+    assert capsys.readouterr().out == ""
+    np.testing.assert_array_equal(make_dimers(9, 4, verbose=2, **kwargs), first)
+    out = capsys.readouterr().out
+    assert out.startswith(f"[make_dimers] 9 samples from the cache in {tmp_path / 'joblib'}, ")
+    assert len(out.splitlines()) == 1

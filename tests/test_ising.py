@@ -1,6 +1,8 @@
 """Tests of the Ising samplers against exact results (REFERENCE.md) and of make_ising's contract."""
 
+import math
 import os
+import re
 import time
 from pathlib import Path
 
@@ -305,6 +307,10 @@ def test_cache_false_writes_nothing(tmp_path):
         (dict(n_between=1.5), TypeError, "n_between"),
         (dict(random_state="seed"), TypeError, "random_state"),
         (dict(cache="yes"), TypeError, "cache"),
+        (dict(verbose=-1), ValueError, "verbose must be >= 0"),
+        (dict(verbose=1.5), TypeError, "verbose must be an integer"),
+        (dict(verbose="yes"), TypeError, "verbose must be an integer"),
+        (dict(verbose=None), TypeError, "verbose must be an integer"),
     ],
 )
 def test_bad_input_is_named(kwargs, error, match):
@@ -312,3 +318,57 @@ def test_bad_input_is_named(kwargs, error, match):
     arguments.update(kwargs)
     with pytest.raises(error, match=match):
         make_ising(**arguments)
+
+
+# ---------------------------------------------------------------------------
+# progress reporting
+
+_PROGRESS = re.compile(r"^\[make_ising\] (\d+)/(\d+) samples, \d+\.\d s$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("dimension", [1, 2])
+def test_verbose_reports_progress_and_leaves_the_samples_alone(algorithm, dimension, capsys):
+    kwargs = dict(dimension=dimension, algorithm=algorithm, n_burn_in=4, n_between=2,
+                  random_state=5, cache=False)
+    quiet = make_ising(23, 6, 2.3, **kwargs)
+    assert capsys.readouterr().out == ""
+    loud = make_ising(23, 6, 2.3, verbose=1, **kwargs)
+    out = capsys.readouterr().out
+    np.testing.assert_array_equal(loud, quiet)
+    lines = out.splitlines()
+    assert re.fullmatch(r"\[make_ising\] burn-in done \(4 sweeps\), \d+\.\d s", lines[0])
+    assert len(_PROGRESS.findall(out)) == len(lines) - 1 == 10
+
+
+@pytest.mark.parametrize("n_samples", [1, 7, 10, 23, 100])
+def test_about_ten_progress_lines_cover_every_sample(n_samples, capsys):
+    make_ising(n_samples, 4, 2.3, n_burn_in=1, n_between=1, random_state=0, cache=False,
+               verbose=2)
+    counts = _PROGRESS.findall(capsys.readouterr().out)
+    assert {int(total) for _, total in counts} == {n_samples}
+    done = [int(k) for k, _ in counts]
+    assert len(done) == min(n_samples, 10) and done[-1] == n_samples
+    steps = np.diff([0, *done])
+    assert steps.min() >= 1 and steps.max() - steps.min() <= 1
+    assert steps.max() == math.ceil(n_samples / 10)
+
+
+def test_verbose_is_not_part_of_the_cache_key(tmp_path, capsys, monkeypatch):
+    kwargs = dict(n_burn_in=3, n_between=1, random_state=6, data_home=tmp_path)
+    first = make_ising(12, 6, 2.5, **kwargs)
+    assert capsys.readouterr().out == ""
+
+    def forbidden(*args):
+        raise AssertionError("the sampler ran although the result is cached")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(_ising._SAMPLERS, "wolff", (forbidden, forbidden))
+        np.testing.assert_array_equal(make_ising(12, 6, 2.5, verbose=1, **kwargs), first)
+    line = f"[make_ising] 12 samples from the cache in {tmp_path / 'joblib'}, "
+    out = capsys.readouterr().out
+    assert out.startswith(line) and len(out.splitlines()) == 1
+    # A cache miss with verbose=1 samples and reports progress, not the cache.
+    make_ising(13, 6, 2.5, verbose=1, **kwargs)
+    out = capsys.readouterr().out
+    assert "cache" not in out and len(_PROGRESS.findall(out)) == 10

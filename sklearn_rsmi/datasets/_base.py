@@ -1,10 +1,13 @@
-"""Where generated datasets live on disk, and the joblib.Memory cache over them."""
+"""Where generated datasets live on disk, the joblib.Memory cache over them, and progress lines."""
 
+import numbers
 import os
 import shutil
+import time
 from pathlib import Path
 
 import joblib
+import numpy as np
 
 DATA_HOME_ENV = "SKLEARN_RSMI_DATA"
 
@@ -47,3 +50,68 @@ def get_memory(data_home=None, cache=True):
     if not cache:
         return joblib.Memory(location=None, verbose=0)
     return joblib.Memory(location=os.path.join(get_data_home(data_home), "joblib"), verbose=0)
+
+
+def check_verbose(verbose):
+    """Return ``verbose`` as an int >= 0 (True and False count as 1 and 0), else raise."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(
+            f"verbose must be an integer >= 0, got {verbose!r} of type {type(verbose).__name__}."
+        )
+    if verbose < 0:
+        raise ValueError(f"verbose must be >= 0, got {verbose}.")
+    return int(verbose)
+
+
+class SamplingProgress:
+    """Progress lines of a sampler, ``[name] message, 12.3 s``, as the estimators print them.
+
+    The sampler records its ``n_samples`` over the ranges of :meth:`chunks`: a single range
+    when silent, so that a quiet run makes no extra kernel calls, else about one tenth of the
+    samples at a time, with a line after each.
+
+    Parameters
+    ----------
+    name : str
+        Shown in brackets at the start of every line.
+    n_samples : int
+        Samples the sampler records.
+    verbose : int, default=0
+        Print the lines when > 0.
+    """
+
+    def __init__(self, name, n_samples, verbose=0):
+        self.name = name
+        self.n_samples = n_samples
+        self.verbose = verbose
+        # Stays False when the cache answered: the caller then says so instead.
+        self.sampled = False
+        self._start = time.perf_counter()
+
+    def log(self, message):
+        """Print ``[name] message, <seconds since creation> s`` when verbose, flushed."""
+        if self.verbose:
+            elapsed = time.perf_counter() - self._start
+            print(f"[{self.name}] {message}, {elapsed:.1f} s", flush=True)
+
+    def burned_in(self, description):
+        """Mark the chain as sampled and report the end of its burn-in."""
+        self.sampled = True
+        self.log(f"burn-in done ({description})")
+
+    def chunks(self):
+        """Yield ``(first, stop)`` ranges covering ``range(n_samples)`` in order.
+
+        When verbose, the ``i``-th range ends at ``ceil(i * n_samples / 10)``, equal ends merged:
+        ``min(n_samples, 10)`` ranges of nearly equal size, each reported as ``stop/n_samples
+        samples`` once the caller asks for the next. When silent, one range.
+        """
+        n = self.n_samples
+        stops = sorted({-(-i * n // 10) for i in range(1, 11)}) if self.verbose else [n]
+        first = 0
+        for stop in stops:
+            yield first, stop
+            self.log(f"{stop}/{n} samples")
+            first = stop
