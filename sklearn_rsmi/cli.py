@@ -69,10 +69,11 @@ def _run_sample(args):
     if args.model == "ising":
         X = make_ising(
             args.samples, args.size, args.temperature, dimension=args.dimension,
-            algorithm=args.algorithm, random_state=args.seed,
+            algorithm=args.algorithm, random_state=args.seed, verbose=args.verbose,
         )
     else:
-        X = make_dimers(args.samples, args.size, noise_coupling=args.noise, random_state=args.seed)
+        X = make_dimers(args.samples, args.size, noise_coupling=args.noise, random_state=args.seed,
+                        verbose=args.verbose)
     _save_npy_atomically(args.output, X)
     print(f"wrote {X.shape} {X.dtype} samples to {args.output}")
     return 0

@@ -220,3 +220,16 @@ def test_fit_with_the_variational_estimator(ising_file, tmp_path, capsys):
     assert np.array(record["filters"]).shape == (2, 2, 2)
     cg = joblib.load(tmp_path / "rsmi_model.joblib")
     assert cg.rbm_v_ is None and cg.critic_coef_.shape[0] == 4  # one row per hidden state
+
+
+@pytest.mark.parametrize("model, name", [("ising", "make_ising"), ("dimers", "make_dimers")])
+def test_sample_verbose_prints_progress(model, name, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SKLEARN_RSMI_DATA", str(tmp_path / "data"))
+    argv = ["sample", model, str(tmp_path / "out.npy"), "--size", "4", "--samples", "12"]
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and f"[{name}]" not in out
+    code, out, _ = run([*argv, "--seed", "1", "-v"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"[{name}] burn-in done")
+    assert lines[-2].startswith(f"[{name}] 12/12 samples, ") and len(lines) == 12
