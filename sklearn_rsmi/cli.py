@@ -294,10 +294,13 @@ def build_parser():
     parser.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
     parser.set_defaults(run=_run_default)
     sub = parser.add_subparsers(title="subcommands")
-    # Options every subcommand takes.
+    # Options every subcommand takes. Their defaults are suppressed so that a value given
+    # before the subcommand (rsmi -v sample ...) is not reset by the subcommand's parser.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
+    common.add_argument("--seed", type=int, default=argparse.SUPPRESS,
+                        help="random seed (default 0)")
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="report progress")
     writes = argparse.ArgumentParser(add_help=False)
     writes.add_argument("--output-dir", default=".", help="where to write (default: here)")
 

@@ -233,3 +233,19 @@ def test_sample_verbose_prints_progress(model, name, tmp_path, capsys, monkeypat
     lines = out.splitlines()
     assert lines[0].startswith(f"[{name}] burn-in done")
     assert lines[-2].startswith(f"[{name}] 12/12 samples, ") and len(lines) == 12
+
+
+def test_seed_and_verbose_work_before_or_after_the_subcommand(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SKLEARN_RSMI_DATA", str(tmp_path / "data"))
+    before, after = tmp_path / "before.npy", tmp_path / "after.npy"
+    code, out_before, _ = run(["-v", "--seed", "3", "sample", "ising", str(before),
+                               "--size", "4", "--samples", "5"], capsys)
+    assert code == 0 and "[make_ising]" in out_before
+    code, out_after, _ = run(["sample", "ising", str(after), "--size", "4", "--samples", "5",
+                              "--seed", "3", "-v"], capsys)
+    assert code == 0 and "[make_ising]" in out_after
+    np.testing.assert_array_equal(np.load(before), np.load(after))
+    # Different from the default seed, so the seed did reach the sampler.
+    default = tmp_path / "default.npy"
+    run(["sample", "ising", str(default), "--size", "4", "--samples", "5"], capsys)
+    assert not np.array_equal(np.load(default), np.load(after))
