@@ -185,7 +185,9 @@ def _run_fit(args):
         n_hidden=args.hidden, visible_shape=visible_shape, buffer_width=args.buffer,
         environment_width=args.environment,
         unit_cell=None if args.unit_cell is None else tuple(args.unit_cell),
-        estimator=args.estimator, n_epochs=args.epochs, random_state=args.seed,
+        n_windows=args.windows, estimator=args.estimator, n_epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        learning_rate_schedule=args.schedule, random_state=args.seed,
         verbose=args.verbose,
     )
     start = time.perf_counter()
@@ -335,6 +337,12 @@ def build_parser():
                      help="translation cell of the lattice, e.g. 2 2 for dimer images")
     fit.add_argument("--estimator", choices=["paper", "exact", "variational"], default="paper")
     fit.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
+    fit.add_argument("--windows", type=int, default=20000,
+                     help="training windows cut at random (default 20000)")
+    fit.add_argument("--learning-rate", type=float, default=0.05,
+                     help="optimizer step size (default 0.05; 0.02 for dimer blocks)")
+    fit.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
+                     help="learning-rate schedule (cosine settles weights the MI does not need)")
     fit.add_argument("--size", type=int, default=32, help="default data: lattice size")
     fit.add_argument("--samples", type=int, default=1000, help="default data: samples")
     fit.set_defaults(run=_run_fit)

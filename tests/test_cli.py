@@ -212,11 +212,16 @@ def test_output_dir_that_is_a_file_fails_before_the_work(argv, tmp_path, capsys,
 
 def test_fit_with_the_variational_estimator(ising_file, tmp_path, capsys):
     code, out, _ = run(["fit", str(ising_file), "--estimator", "variational", "--hidden", "2",
-                        "--epochs", "3", "--output-dir", str(tmp_path)], capsys)
+                        "--epochs", "3", "--learning-rate", "0.02", "--schedule", "cosine",
+                        "--windows", "3000",
+                        "--output-dir", str(tmp_path)], capsys)
     assert code == 0
     assert "I(H:E) =" in out and "hidden unit 1" in out
     record = json.loads((tmp_path / "filters.json").read_text())
     assert record["params"]["estimator"] == "variational"
+    assert record["params"]["learning_rate"] == 0.02
+    assert record["params"]["learning_rate_schedule"] == "cosine"
+    assert record["params"]["n_windows"] == 3000
     assert np.array(record["filters"]).shape == (2, 2, 2)
     cg = joblib.load(tmp_path / "rsmi_model.joblib")
     assert cg.rbm_v_ is None and cg.critic_coef_.shape[0] == 4  # one row per hidden state
