@@ -15,6 +15,7 @@ lattice tiling, which is one step of a real-space renormalization group.
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 from scipy.special import expit
@@ -29,6 +30,47 @@ from ._regions import WindowGeometry, tile_blocks
 from ._threads import numba_threads
 from ._validation import from_occupation, infer_value_convention, to_occupation
 from ._variational import VariationalObjective
+
+#: How far (bits) an estimate may stray outside [0, n_hidden] before it is reported as not
+#: credible. The estimates are averages over windows and, with Gibbs, over chains, so a true
+#: I(H:E) near 0 (high temperature, deep RG levels) may come out a little negative; beyond
+#: this it is not that noise but a model that misses the block-environment correlation.
+MI_TOLERANCE_BITS = 0.05
+
+
+def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=False):
+    """Warn when a reported I(H:E) lies clearly outside [0, n_hidden] bits."""
+    if -MI_TOLERANCE_BITS <= mi <= n_hidden + MI_TOLERANCE_BITS:
+        return
+    if estimator == "variational":
+        model = "the critic q(H|E)"
+        remedy = "train longer (n_epochs) or with a larger learning_rate"
+    elif visible_method == "gibbs":
+        model = "the Theta-RBMs, through their Gibbs chains,"
+        remedy = ("with V sampled, the chains with H clamped mix slowly when the RBMs miss the "
+                  "block-environment correlation (as on the noisy dimers of Fig. 4); "
+                  "estimator='variational' needs no sampling")
+    else:
+        model = "the Theta-RBMs"
+        remedy = ("train them longer or larger (rbm_ve, rbm_v), or use "
+                  "estimator='variational'")
+    if scoring:
+        remedy = ("are these samples from the ensemble the estimator was fitted on? If they "
+                  "are, " + remedy)
+    s = "s" if estimator == "variational" else ""  # one critic, several RBMs
+    if mi < 0:
+        what = (f"{model} predict{s} the coarse variables from the environment worse than "
+                f"their frequencies alone would")
+    else:
+        what = f"{model} credit{s} the coarse variables with more entropy than they can have"
+    warnings.warn(
+        f"I(H:E) estimated at {mi:.3f} bits, outside [0, {n_hidden}] bits where the mutual "
+        f"information of {n_hidden} binary coarse variable{'s' if n_hidden > 1 else ''} lies: "
+        f"{what}; {remedy}.",
+        UserWarning,
+        stacklevel=3,
+    )
+
 
 # scikit-learn common checks that cannot pass, each with the reason (used by tests/test_common.py).
 _REAL_VALUED = (
@@ -181,7 +223,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         ``I(H : E)`` in bits on the training windows: given the fitted RBMs for
         ``'paper'`` and ``'exact'``, the variational lower bound for ``'variational'``
         (on the windows it was trained on; :meth:`score` on held-out samples is the
-        unbiased figure).
+        unbiased figure). A ``UserWarning`` says so when the estimate lies more than
+        ``MI_TOLERANCE_BITS`` (0.05) outside ``[0, n_hidden]`` bits, where no mutual
+        information can be: the models behind it then miss the block-environment
+        correlation, and the figure should not be trusted.
     mutual_information_history_ : ndarray of shape (n_epochs_run + 1,)
         ``I(H : E)`` in bits before training and after every epoch, on a fixed subset
         of at most 2,000 training windows.
@@ -458,6 +503,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.n_epochs_ = epochs_run
         self.mutual_information_history_ = np.asarray(history)
         self.mutual_information_ = route.mutual_information(params, None)
+        _warn_if_implausible(self.mutual_information_, self.n_hidden, self.estimator,
+                             getattr(getattr(route, "objective", None), "visible_method_", None))
         return route.final_parameters(params)
 
     # -------------------------------------------------------------- transform
@@ -527,11 +574,15 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             filters = self.filters_.reshape(self.n_hidden, -1)
             if self.estimator == "variational":
                 objective = VariationalObjective(V.shape[1], E.shape[1], self.n_hidden)
-                return float(objective.mutual_information(
+                mi = float(objective.mutual_information(
                     filters, self.intercept_hidden_, self.critic_coef_, self.critic_intercept_, V, E
                 ))
-            objective = self._objective(self._transform_seed)
-            return float(objective.mutual_information(filters, self.intercept_hidden_, V, E))
+            else:
+                objective = self._objective(self._transform_seed)
+                mi = float(objective.mutual_information(filters, self.intercept_hidden_, V, E))
+        _warn_if_implausible(mi, self.n_hidden, self.estimator,
+                             getattr(objective, "visible_method_", None), scoring=True)
+        return mi
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -613,3 +613,41 @@ def test_fit_steps_with_the_scheduled_learning_rates(schedule, monkeypatch):
         expected = 0.15 * (1 + np.cos(np.pi * np.arange(len(used)) / len(used)))
         np.testing.assert_allclose(used, expected)
     assert np.all(np.isfinite(cg.filters_))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_hidden=st.integers(1, 6), mi=st.floats(-5.0, 10.0),
+       estimator=st.sampled_from(["paper", "exact", "variational"]),
+       visible_method=st.sampled_from(["enumerate", "gibbs", None]), scoring=st.booleans())
+def test_only_estimates_clearly_outside_the_possible_range_warn(n_hidden, mi, estimator,
+                                                                visible_method, scoring):
+    import warnings
+
+    from sklearn_rsmi._coarse_grainer import MI_TOLERANCE_BITS, _warn_if_implausible
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _warn_if_implausible(mi, n_hidden, estimator, visible_method, scoring)
+    possible = -MI_TOLERANCE_BITS <= mi <= n_hidden + MI_TOLERANCE_BITS
+    assert len(caught) == (0 if possible else 1)
+    if caught:
+        message = str(caught[0].message)
+        assert f"{mi:.3f} bits" in message and f"[0, {n_hidden}] bits" in message
+        assert ("critic" in message) == (estimator == "variational")
+        assert ("ensemble the estimator was fitted on" in message) == scoring
+
+
+def test_score_on_samples_of_another_ensemble_warns_that_the_mi_is_not_credible():
+    """A model of T_c blocks predicts H from E confidently; on independent random spins that
+    prediction is worse than chance and the bound falls below 0 (measured -0.27 bits)."""
+    X = make_ising(300, 16, CRITICAL_TEMPERATURE, random_state=0)
+    random_spins = np.where(np.random.default_rng(0).random(X.shape) < 0.5, 1, -1).astype(np.int8)
+    cg = RSMICoarseGrainer(estimator="exact", n_epochs=10, random_state=0).fit(X)
+    with pytest.warns(UserWarning, match="ensemble the estimator was fitted on") as record:
+        mi = cg.score(random_spins)
+    assert mi < -0.05 and f"{mi:.3f} bits" in str(record[0].message)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the training ensemble itself: no warning
+        assert 0.4 < cg.score(X) < 1.0
