@@ -865,7 +865,7 @@ def critical_temperature_from_flow(temperatures, flow, flow_error=None, *, steps
             direction = "up (to disorder)" if split == 0 else "down (to order)"
             raise ValueError(
                 f"at step {k} every starting temperature flows {direction}: T_c is not inside "
-                f"[{T0[0]}, {T0[-1]}]; add temperatures on the other side."
+                f"[{T0[0]:.4g}, {T0[-1]:.4g}]; add temperatures on the other side."
             )
         finite = np.isfinite(displacement)
         below = [i for i in range(split - 1, -1, -1) if finite[i]]

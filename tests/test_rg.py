@@ -135,8 +135,11 @@ def test_noisy_flow_without_errors_still_gives_an_honest_uncertainty():
 def test_flow_analysis_rejects_bad_input():
     T0 = np.array([2.0, 2.2, 2.4])
     flow = np.column_stack([T0, T0 - 0.1, T0 - 0.2])  # everything flows to order
-    with pytest.raises(ValueError, match="flows down"):
+    with pytest.raises(ValueError, match=r"flows down .*not inside \[2, 2\.4\]; add temperatures"):
         critical_temperature_from_flow(T0, flow)
+    T0_long = np.array([2.04226678279172, 2.2, 2.4961038456343245])
+    with pytest.raises(ValueError, match=r"flows up .*not inside \[2\.042, 2\.496\];"):
+        critical_temperature_from_flow(T0_long, np.column_stack([T0_long, T0_long + 0.1]))
     with pytest.raises(ValueError, match="shape"):
         critical_temperature_from_flow(T0, flow[:2])
     with pytest.raises(ValueError, match="NaN"):
