@@ -38,13 +38,18 @@ from ._variational import VariationalObjective
 MI_TOLERANCE_BITS = 0.05
 
 
-def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=False):
-    """Warn when a reported I(H:E) lies clearly outside [0, n_hidden] bits."""
+def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=False,
+                         stacklevel=3):
+    """Warn when a reported I(H:E) lies clearly outside [0, n_hidden] bits.
+
+    ``stacklevel`` points the warning at the caller's line (fit goes through sklearn's
+    parameter-validation wrapper and ``_ascend``, score does not).
+    """
     if -MI_TOLERANCE_BITS <= mi <= n_hidden + MI_TOLERANCE_BITS:
         return
     if estimator == "variational":
         model = "the critic q(H|E)"
-        remedy = "train longer (n_epochs) or with a larger learning_rate"
+        remedy = "train it longer (n_epochs)"
     elif visible_method == "gibbs":
         model = "the Theta-RBMs, through their Gibbs chains,"
         remedy = ("with V sampled, the chains with H clamped mix slowly when the RBMs miss the "
@@ -58,7 +63,9 @@ def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=F
         remedy = ("are these samples from the ensemble the estimator was fitted on? If they "
                   "are, " + remedy)
     s = "s" if estimator == "variational" else ""  # one critic, several RBMs
-    if mi < 0:
+    if not np.isfinite(mi):
+        what = f"{model} gave a non-finite estimate"
+    elif mi < 0:
         what = (f"{model} predict{s} the coarse variables from the environment worse than "
                 f"their frequencies alone would")
     else:
@@ -68,7 +75,7 @@ def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=F
         f"information of {n_hidden} binary coarse variable{'s' if n_hidden > 1 else ''} lies: "
         f"{what}; {remedy}.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
@@ -177,8 +184,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         cosine over the ``n_epochs`` planned. Weights that the objective does not need
         (on sites that carry no information about the environment, such as local noise)
         otherwise keep a random walk driven by minibatch noise, which Adam does not damp;
-        the decay lets them settle. On the noisy dimers of Fig. 4 it halves the largest
-        noise weight and raises the bound on the MI.
+        the decay lets them settle. On the noisy dimers of Fig. 4 it lowers the largest
+        noise weight by about a third (seeds 0-2: 6-9 % of the largest weight to 5-6 %)
+        and raises the bound on the MI from 0.30 to 0.32 bits. It cannot be combined
+        with ``tol``: stopping early would cut the decay short.
 
     n_epochs : int, default=30
         Passes over the training windows.
@@ -188,7 +197,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
 
     tol : float or None, default=None
         Stop early once the mutual information gained over the last five epochs is
-        below ``tol`` bits. ``None`` runs all ``n_epochs`` (the weights of a maximizing
+        below ``tol`` bits (only with ``learning_rate_schedule='constant'``). ``None`` runs all ``n_epochs`` (the weights of a maximizing
         map grow without bound, so a fixed budget is the natural stop).
 
     visible_method, hidden_method : {'auto', 'enumerate', 'gibbs'/'sample'}, default='auto'
@@ -413,6 +422,12 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         visible_shape = self.visible_shape
         if isinstance(visible_shape, numbers.Integral):
             visible_shape = (int(visible_shape),)
+        if self.tol is not None and self.learning_rate_schedule != "constant":
+            raise ValueError(
+                f"tol={self.tol!r} with learning_rate_schedule={self.learning_rate_schedule!r}: "
+                "stopping early would cut the schedule's decay short; use tol=None, or the "
+                "'constant' schedule."
+            )
         self.geometry_ = WindowGeometry.from_params(
             tuple(visible_shape),
             self.buffer_width,
@@ -504,7 +519,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.mutual_information_history_ = np.asarray(history)
         self.mutual_information_ = route.mutual_information(params, None)
         _warn_if_implausible(self.mutual_information_, self.n_hidden, self.estimator,
-                             getattr(getattr(route, "objective", None), "visible_method_", None))
+                             getattr(getattr(route, "objective", None), "visible_method_", None),
+                             stacklevel=5)
         return route.final_parameters(params)
 
     # -------------------------------------------------------------- transform

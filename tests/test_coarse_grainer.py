@@ -651,3 +651,36 @@ def test_score_on_samples_of_another_ensemble_warns_that_the_mi_is_not_credible(
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the training ensemble itself: no warning
         assert 0.4 < cg.score(X) < 1.0
+
+
+def test_tol_with_the_cosine_schedule_is_an_error():
+    X = make_ising(20, 8, CRITICAL_TEMPERATURE, random_state=0)
+    with pytest.raises(ValueError, match="tol=0.001 with learning_rate_schedule='cosine'"):
+        RSMICoarseGrainer(tol=1e-3, learning_rate_schedule="cosine").fit(X)
+
+
+@pytest.mark.parametrize("method", ["fit", "score"])
+def test_implausible_mi_warning_points_at_the_callers_line(method, monkeypatch):
+    from sklearn_rsmi import _coarse_grainer
+
+    X = make_ising(40, 8, CRITICAL_TEMPERATURE, random_state=0)
+    cg = RSMICoarseGrainer(n_epochs=1, n_windows=500, random_state=0).fit(X)
+    # Force an impossible estimate on whichever path is measured.
+    monkeypatch.setattr(_coarse_grainer._ThetaRBMRoute, "mutual_information",
+                        lambda self, params, rows: -1.0)
+    monkeypatch.setattr(_coarse_grainer.RSMIObjective, "mutual_information",
+                        lambda self, *args, **kwargs: -1.0)
+    with pytest.warns(UserWarning, match="-1.000 bits") as record:
+        getattr(cg, method)(X)
+    assert record[0].filename == __file__
+
+
+def test_non_finite_mi_is_reported_as_such():
+    import warnings
+
+    from sklearn_rsmi._coarse_grainer import _warn_if_implausible
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _warn_if_implausible(float("nan"), 2, "exact", "enumerate")
+    assert len(caught) == 1 and "non-finite" in str(caught[0].message)
