@@ -6,16 +6,16 @@ Each recipe prints what it measures, draws the figure and returns ``(figure, sum
 ========  ==========================================  ==========================================
 figure    reduced (default)                           full (``--full``)
 ========  ==========================================  ==========================================
-fig2      Ising T_c, 1,000 samples of 32x32;           5,000 samples of 64x64; adds the 6x6 block
-          blocks 2x2 (1 and 4 hidden), 4x4
-fig4      dimers 16x16 torus (32x32 image), noise      dimers 32x32 torus, 4,000 samples,
+fig2      Ising T_c, 1,000 samples of 32x32;          5,000 samples of 64x64; adds the
+          blocks 2x2 (1 and 4 hidden), 4x4            6x6 block
+fig4      dimers 16x16 torus (32x32 image), noise     dimers 32x32 torus, 4,000 samples,
           pairs, 8x8 block, 2 hidden, variational     160,000 windows
           estimator; 2,000 samples, 80,000 windows
-fig5      64x64, 1,000 samples, 9 temperatures,        the paper's: 128x128, 5,000 samples,
+fig5      64x64, 1,000 samples, 9 temperatures,       the paper's: 128x128, 5,000 samples,
           3 RG steps                                  11 temperatures, 4 steps
-fig6      dimers 16x16 torus with noise pairs,     2,000 samples, RBMs up to 32 units, RSMI
-          1,000 samples: ThetaRBM (PCD-1, 20          on 80,000 windows (the setting of
-          epochs) with 1-16 units on the 8x8          benchmarks/bench_noise_filtering.py)
+fig6      dimers 16x16 torus with noise pairs,        2,000 samples, RBMs up to 32 units,
+          1,000 samples: ThetaRBM (PCD-1, 20          RSMI on 80,000 windows (the setting
+          epochs) with 1-16 units on the 8x8          of benchmarks/bench_noise_filtering.py)
           tiles against RSMI's two variational
           filters (40,000 windows); share of the
           squared weight norm on noise sites
