@@ -39,7 +39,8 @@ def _run_default(args):
     L, n_samples = args.size, args.samples
     print(f"sklearn-rsmi main job: 2D Ising model at T_c = {T:.4f}, {n_samples} samples of {L}x{L}")
     start = time.perf_counter()
-    X = make_ising(n_samples, L, T, algorithm="wolff", random_state=args.seed)
+    X = make_ising(n_samples, L, T, algorithm="wolff", random_state=args.seed,
+                   verbose=args.verbose)
     print(f"  sampled with Wolff clusters in {time.perf_counter() - start:.1f} s (cached on disk)")
     nn = measure_nearest_neighbour_correlation(X)
     print(
@@ -128,7 +129,8 @@ def _default_ising(args):
     from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
 
     print(f"no samples given: 2D Ising at T_c, {args.samples} samples of {args.size}x{args.size}")
-    return make_ising(args.samples, args.size, CRITICAL_TEMPERATURE, random_state=args.seed)
+    return make_ising(args.samples, args.size, CRITICAL_TEMPERATURE, random_state=args.seed,
+                      verbose=args.verbose)
 
 
 def _pyplot_or_none():
@@ -381,9 +383,28 @@ def build_parser():
     return parser
 
 
+#: Options of the main job that subcommands define for themselves: given before a subcommand,
+#: the subcommand's own default would silently replace them.
+_MAIN_JOB_ONLY = ("--size", "--samples")
+
+
+def _reject_main_job_options_before_a_subcommand(parser, argv):
+    subcommands = {"sample", "fit", "flow", "reproduce"}
+    for i, token in enumerate(argv):
+        if token in subcommands:
+            misplaced = [t.split("=")[0] for t in argv[:i] if t.split("=")[0] in _MAIN_JOB_ONLY]
+            if misplaced:
+                parser.error(f"{', '.join(misplaced)} before '{token}' would be ignored; give "
+                             f"{'it' if len(misplaced) == 1 else 'them'} after the subcommand "
+                             f"(rsmi {token} ... {misplaced[0]} N).")
+            return
+
+
 def main(argv=None):
     """Entry point of the ``rsmi`` console script."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _reject_main_job_options_before_a_subcommand(parser, argv)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

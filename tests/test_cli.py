@@ -254,3 +254,23 @@ def test_seed_and_verbose_work_before_or_after_the_subcommand(tmp_path, capsys, 
     default = tmp_path / "default.npy"
     run(["sample", "ising", str(default), "--size", "4", "--samples", "5"], capsys)
     assert not np.array_equal(np.load(default), np.load(after))
+
+
+@pytest.mark.parametrize("argv", [["--size", "4", "sample", "ising"], ["--samples=3", "fit"],
+                                  ["--seed", "1", "--size", "4", "--samples", "3", "flow"]])
+def test_main_job_sizes_before_a_subcommand_are_an_error(argv, tmp_path, capsys):
+    """They would be replaced by the subcommand's own defaults without a word."""
+    out = tmp_path / "out.npy"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*argv, str(out)] if "sample" in argv else argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "would be ignored; give" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_default_data_of_fit_reports_sampling_progress(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SKLEARN_RSMI_DATA", str(tmp_path / "data"))
+    code, out, _ = run(["fit", "--size", "8", "--samples", "20", "--epochs", "1", "-v",
+                        "--output-dir", str(tmp_path)], capsys)
+    assert code == 0 and "[make_ising] 20/20 samples" in out
