@@ -123,23 +123,10 @@ def case_dimers(repeats, variational=False):
 
 def _dimer_filter_figures(filters):
     """Per hidden unit: share of the filter's norm in span(E_x, E_y), max noise / max |w|."""
-    import numpy as np
+    from sklearn_rsmi._reproduce import _dimer_filter_shares
 
-    pattern_x, pattern_y = np.zeros((8, 8)), np.zeros((8, 8))
-    for y in range(4):
-        for x in range(4):
-            pattern_x[2 * y, 2 * x + 1] = pattern_y[2 * y + 1, 2 * x] = (-1.0) ** (x + y)
-    # The staggered signs of electric_field; tests/test_coarse_grainer.py checks these
-    # patterns against electric_field itself (test_dimer_block_patterns_are_the_staggered_fields).
-    basis = np.stack([pattern_x.ravel(), pattern_y.ravel()]) / 4.0  # orthonormal
-    noise = np.zeros((8, 8), dtype=bool)
-    noise[0::2, 0::2] = noise[1::2, 1::2] = True
-    out = []
-    for f in filters.reshape(filters.shape[0], -1):
-        span = float(np.linalg.norm(basis @ f) / np.linalg.norm(f))
-        noise_share = float(np.abs(f[noise.ravel()]).max() / np.abs(f).max())
-        out.append((round(span, 3), round(noise_share, 3)))
-    return out
+    span, noise_share = _dimer_filter_shares(filters)
+    return [(round(float(a), 3), round(float(b), 3)) for a, b in zip(span, noise_share)]
 
 
 def case_first_fit(data_file):

@@ -27,18 +27,12 @@ from sklearn.model_selection import StratifiedShuffleSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rsmi import LatticeFeatures, RSMICoarseGrainer, ThetaRBM
+from sklearn_rsmi._reproduce import _noise_weight_share as noise_fraction
 from sklearn_rsmi.datasets import make_dimers, make_winding_classification
 
 DIMER_RSMI = dict(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                   unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
                   learning_rate_schedule="cosine")
-
-
-def noise_fraction(weights):
-    rows, cols = np.indices((8, 8))
-    noise = (rows % 2 == cols % 2).ravel()
-    weights = weights.reshape(weights.shape[0], -1)
-    return float((weights[:, noise] ** 2).sum() / (weights**2).sum())
 
 
 def weights_on_noise(seeds, unit_counts):

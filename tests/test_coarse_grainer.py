@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_rsmi import RSMICoarseGrainer, ThetaRBM
+from sklearn_rsmi._reproduce import _dimer_block_patterns, _dimer_filter_shares
 from sklearn_rsmi.datasets import make_ising
 from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
 
@@ -404,52 +405,6 @@ def test_six_by_six_block_couples_to_its_boundary(ising_critical_32):
     assert cg.mutual_information_ > 0.3
 
 
-def _dimer_block_patterns(block=8):
-    """Staggered E_x, E_y filters on a block x block corner of the dimer image, and its noise sites.
-
-    Built from :func:`sklearn_rsmi.datasets.electric_field` itself: the block anchored at image
-    cell (0, 0) holds the vertices (y, x) with y, x < block / 2 and the links leaving them in
-    +x and +y, and the field summed over those bonds is linear in the link occupations,
-    ``sum_r E_mu(r) = P_mu . n + const``. ``P_mu`` is read off one-hot images: +-1 (the
-    staggered sign eta_r = (-1)^(x + y)) on the mu links, 0 elsewhere. Windows anchored on a
-    vertex with x + y odd see -P_mu, the same span. Noise sits on the vertex (even, even) and
-    face (odd, odd) cells.
-    """
-    from sklearn_rsmi.datasets import electric_field
-
-    side = 2 * block  # an image larger than the block, L = block
-    n_vertices = block // 2
-    empty = np.zeros((1, side, side), dtype=np.int8)
-    base = [field[0, :n_vertices, :n_vertices].sum() for field in electric_field(empty)]
-    patterns = np.zeros((2, block, block))
-    for cell in np.ndindex(block, block):
-        image = empty.copy()
-        image[(0, *cell)] = 1
-        for mu, field in enumerate(electric_field(image)):
-            patterns[mu][cell] = field[0, :n_vertices, :n_vertices].sum() - base[mu]
-    rows, cols = np.indices((block, block))
-    noise = rows % 2 == cols % 2
-    return patterns, noise
-
-
-def test_dimer_block_patterns_are_the_staggered_fields():
-    patterns, noise = _dimer_block_patterns()
-    assert noise.sum() == 32
-    for mu, (r0, c0) in enumerate([(0, 1), (1, 0)]):  # E_x on horizontal, E_y on vertical links
-        expected = np.zeros((8, 8))
-        for y in range(4):
-            for x in range(4):
-                expected[2 * y + r0, 2 * x + c0] = (-1.0) ** (x + y)
-        np.testing.assert_array_equal(patterns[mu], expected)
-
-
-def _field_span_share(filters, patterns):
-    """Share of each filter's norm inside span(P_x, P_y) (orthogonal: disjoint supports)."""
-    basis = patterns.reshape(2, -1) / np.linalg.norm(patterns.reshape(2, -1), axis=1, keepdims=True)
-    flat = filters.reshape(filters.shape[0], -1)
-    return np.linalg.norm(flat @ basis.T, axis=1) / np.linalg.norm(flat, axis=1)
-
-
 #: Fig. 4 settings for the Theta-RBM route, shared with benchmarks/bench_coarse_grainer.py case (b).
 DIMER_FIG4 = dict(
     n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2, unit_cell=(2, 2),
@@ -471,9 +426,8 @@ def _fig4_report(cg):
     """Span share, noise share and the two filters' cosine within span(E_x, E_y)."""
     patterns, noise = _dimer_block_patterns()
     filters = cg.filters_
-    share = _field_span_share(filters, patterns)
+    share, noise_share = _dimer_filter_shares(filters)
     largest = np.abs(filters).max(axis=(1, 2))
-    noise_share = np.abs(filters[:, noise]).max(axis=1) / largest
     projected = filters.reshape(2, -1) @ patterns.reshape(2, -1).T  # coordinates in the span
     cosine = abs(projected[0] @ projected[1]) / np.prod(np.linalg.norm(projected, axis=1))
     flat = filters.reshape(2, -1)
