@@ -18,7 +18,7 @@ fresh Python subprocess so that its memory figure is its own:
     per filter: the share of its norm in span(E_x, E_y) and its largest noise weight over
     its largest weight. No separate warm-up fit (it would double the cost); the numba
     cache is warm from (a) and earlier runs. Target <= 2 min.
-(b') The same data and geometry with ``estimator='variational'`` (no Theta-RBMs, 30 epochs,
+(b') The same data and geometry with ``objective='variational'`` (no Theta-RBMs, 30 epochs,
     learning rate 0.02), which does give the E_x/E_y filters; three seeds.
 (c) First compile: ``import sklearn_rsmi`` plus a first tiny fit (2x2 block, enumerated V;
     then a tiny 4x4 Gibbs fit, which compiles the clamped Gibbs kernels) in a fresh
@@ -50,7 +50,7 @@ HERE = os.path.abspath(__file__)
 
 # (b): the settings of tests/test_coarse_grainer.py::test_dimers_fig4_theta_rbm_route
 # (DIMER_FIG4 there); its docstring says what they find and what was tried.
-DIMER_DATA = dict(n_samples=2000, L=16, noise_coupling=2.0, random_state=0)
+DIMER_DATA = dict(n_samples=2000, lattice_size=16, noise_coupling=2.0, random_state=0)
 DIMER_PARAMS = dict(
     n_hidden=2,
     visible_shape=(8, 8),
@@ -60,10 +60,10 @@ DIMER_PARAMS = dict(
     n_windows=80000,
     n_epochs=4,
 )
-DIMER_RBMS = dict(rbm_ve=dict(n_components=128, n_iter=60), rbm_v=dict(n_components=64, n_iter=60))
+DIMER_RBMS = dict(rbm_joint=dict(n_components=128, n_epochs=60), rbm_visible=dict(n_components=64, n_epochs=60))
 # (b'): the same data and geometry with the variational estimator (no Theta-RBMs), the
 # settings of tests/test_coarse_grainer.py::test_dimers_fig4_electric_field_filters_variational.
-DIMER_VARIATIONAL = dict(DIMER_PARAMS, estimator="variational", n_epochs=30, learning_rate=0.02,
+DIMER_VARIATIONAL = dict(DIMER_PARAMS, objective="variational", n_epochs=30, learning_rate=0.02,
                          learning_rate_schedule="cosine")
 
 
@@ -103,7 +103,7 @@ def case_dimers(repeats, variational=False):
     from sklearn_rsmi import RSMICoarseGrainer, ThetaRBM
     from sklearn_rsmi.datasets import make_dimers
 
-    X = make_dimers(DIMER_DATA["n_samples"], DIMER_DATA["L"],
+    X = make_dimers(DIMER_DATA["n_samples"], DIMER_DATA["lattice_size"],
                     noise_coupling=DIMER_DATA["noise_coupling"],
                     random_state=DIMER_DATA["random_state"])
     base = _peak_rss_mib()
@@ -123,7 +123,7 @@ def case_dimers(repeats, variational=False):
 
 def _dimer_filter_figures(filters):
     """Per hidden unit: share of the filter's norm in span(E_x, E_y), max noise / max |w|."""
-    from sklearn_rsmi._reproduce import _dimer_filter_shares
+    from sklearn_rsmi.reproduce import _dimer_filter_shares
 
     span, noise_share = _dimer_filter_shares(filters)
     return [(round(float(a), 3), round(float(b), 3)) for a, b in zip(span, noise_share)]
@@ -203,7 +203,7 @@ def main():
 
     make_ising(1000, 32, CRITICAL_TEMPERATURE, random_state=0)
     if not args.skip_dimers:
-        make_dimers(DIMER_DATA["n_samples"], DIMER_DATA["L"],
+        make_dimers(DIMER_DATA["n_samples"], DIMER_DATA["lattice_size"],
                     noise_coupling=DIMER_DATA["noise_coupling"],
                     random_state=DIMER_DATA["random_state"])
 
@@ -229,7 +229,7 @@ def main():
               f"hidden unit (share of norm in span(E_x, E_y), max noise |w| / max |w|): "
               f"{b['filters']}")
         v = _run_child(["--case", "dimers-variational", "--repeats", "3"])
-        print(f"(b') the same with estimator='variational' (no Theta-RBMs): {DIMER_VARIATIONAL}")
+        print(f"(b') the same with objective='variational' (no Theta-RBMs): {DIMER_VARIATIONAL}")
         print(f"    fit {_median(v['times']):.1f} s median of {len(v['times'])} "
               f"(min {min(v['times']):.1f}, max {max(v['times']):.1f}); "
               f"I(H:E) lower bound {_median(v['mis']):.3f} bits median "

@@ -14,7 +14,7 @@ import time
 import numpy as np
 from numba import njit
 
-from sklearn_rsmi._threads import numba_threads
+from sklearn_rsmi._utils.threads import numba_threads
 from sklearn_rsmi.datasets import _dimer_kernels
 from sklearn_rsmi.datasets._dimers import DEFAULT_N_BETWEEN, DEFAULT_N_BURN_IN, make_dimers
 
@@ -43,10 +43,10 @@ def _median_time(function, n_repeats=N_REPEATS):
 def bench_worms(L, worms_per_site=5.0):
     n_worms = int(worms_per_site * L * L)
     partner = _dimer_kernels.columnar_covering(L)
-    neighbours = _dimer_kernels.neighbour_table(L)
+    neighbors = _dimer_kernels.neighbor_table(L)
     _dimer_kernels.seed_numba(0)
-    _dimer_kernels.run_worms(partner, neighbours, 2 * L * L)  # equilibrate (and compile)
-    seconds, n_steps = _median_time(lambda: _dimer_kernels.run_worms(partner, neighbours, n_worms))
+    _dimer_kernels.run_worms(partner, neighbors, 2 * L * L)  # equilibrate (and compile)
+    seconds, n_steps = _median_time(lambda: _dimer_kernels.run_worms(partner, neighbors, n_worms))
     return n_worms / seconds, n_steps / seconds, n_steps / n_worms
 
 

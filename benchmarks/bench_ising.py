@@ -50,7 +50,7 @@ def median_rate(run, repeats):
 def kernel_rates(repeats):
     K = 1.0 / CRITICAL_TEMPERATURE
     kernels.seed_numba(12345)
-    neighbours = kernels.neighbour_table(L, 2)
+    neighbors = kernels.neighbor_table(L, 2)
     n_sites = L * L
     threshold = kernels.probability_threshold(-np.expm1(-2.0 * K))
     stack = np.empty(n_sites, dtype=np.int32)
@@ -59,17 +59,17 @@ def kernel_rates(repeats):
     acceptance = kernels.acceptance_table(K, 2)
 
     spins = kernels.hot_start(n_sites)
-    kernels.wolff_sweeps(spins, neighbours, threshold, 200, stack)  # compile and equilibrate
-    _, n_clusters = kernels.wolff_sweeps(spins, neighbours, threshold, 50, stack)
+    kernels.wolff_sweeps(spins, neighbors, threshold, 200, stack)  # compile and equilibrate
+    _, n_clusters = kernels.wolff_sweeps(spins, neighbors, threshold, 50, stack)
     results = {}
     results["wolff (flipped spins/s)"] = median_rate(
-        lambda: kernels.wolff_updates(spins, neighbours, threshold, n_clusters, stack), repeats)
-    kernels.swendsen_wang_sweeps(spins, neighbours, threshold, 5, parent, flip)
+        lambda: kernels.wolff_updates(spins, neighbors, threshold, n_clusters, stack), repeats)
+    kernels.swendsen_wang_sweeps(spins, neighbors, threshold, 5, parent, flip)
     results["swendsen-wang (flipped spins/s)"] = median_rate(
-        lambda: kernels.swendsen_wang_sweeps(spins, neighbours, threshold, 50, parent, flip),
+        lambda: kernels.swendsen_wang_sweeps(spins, neighbors, threshold, 50, parent, flip),
         repeats)
     results["swendsen-wang (site updates/s)"] = median_rate(
-        lambda: (kernels.swendsen_wang_sweeps(spins, neighbours, threshold, 50, parent, flip),
+        lambda: (kernels.swendsen_wang_sweeps(spins, neighbors, threshold, 50, parent, flip),
                  50 * n_sites)[1], repeats)
     lattice = spins.reshape(L, L)
     kernels.metropolis_sweeps_2d(lattice, acceptance, 10)

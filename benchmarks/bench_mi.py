@@ -1,4 +1,4 @@
-"""Cost of the RSMI objective (sklearn_rsmi._mi): per call, per epoch, enumerate against Gibbs.
+"""Cost of the RSMI objective (sklearn_rsmi.coarse_graining._theta_rbm_objective): per call, per epoch, enumerate against Gibbs.
 
 Run: ``python benchmarks/bench_mi.py [--quick]``. Prints medians over repeats. Reference measured in
 the same run: the ``log g`` table by plain NumPy broadcasting (``np.logaddexp``), against which the
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import numba
 import numpy as np
 
-from sklearn_rsmi._mi import RSMIObjective, enumerate_binary_states
+from sklearn_rsmi.coarse_graining._theta_rbm_objective import ThetaRBMObjective, enumerate_binary_states
 
 
 def random_rbm(rng, n_features, n_components, scale=0.1):
@@ -40,7 +40,7 @@ def median_time(fn, repeats):
 def setup(rng, n_visible, n_environment, n_hidden, n_rows, joint_components=64, **kwargs):
     rbm_v = random_rbm(rng, n_visible, min(64, max(8, n_visible // 2)))
     rbm_ve = random_rbm(rng, n_visible + n_environment, joint_components)
-    objective = RSMIObjective(rbm_v, rbm_ve, n_visible, n_hidden, random_state=0, **kwargs)
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, n_hidden, random_state=0, **kwargs)
     V = (rng.random((n_rows, n_visible)) < 0.5).astype(float)
     E = (rng.random((n_rows, n_environment)) < 0.5).astype(float)
     filters = 0.5 * rng.standard_normal((n_hidden, n_visible))
@@ -72,7 +72,7 @@ def enumerate_epoch(rng, n_visible, n_rows, batch, repeats, n_hidden=1, n_enviro
     with_table = median_time(
         lambda: objective.value_and_gradient(filters, bias, V[:batch], E[:batch], log_g=table), repeats)
     with_table_exact = median_time(
-        lambda: objective.value_and_gradient(filters, bias, V[:batch], E[:batch], estimator="exact",
+        lambda: objective.value_and_gradient(filters, bias, V[:batch], E[:batch], objective="exact",
                                              log_g=table), repeats)
     reference_rows = max(1, min(batch, 2**22 // (2**n_visible * 64)))
     states = enumerate_binary_states(n_visible)
@@ -92,7 +92,7 @@ def enumerate_epoch(rng, n_visible, n_rows, batch, repeats, n_hidden=1, n_enviro
 
 def gibbs_call(rng, n_visible, n_hidden, batch, repeats, n_environment, label, **kwargs):
     objective, *_, V, E, filters, bias = setup(
-        rng, n_visible, n_environment, n_hidden, batch, visible_method="gibbs", **kwargs)
+        rng, n_visible, n_environment, n_hidden, batch, visible_method="sample", **kwargs)
     objective.value_and_gradient(filters, bias, V, E)  # compile + burn-in
     per_call = median_time(lambda: objective.value_and_gradient(filters, bias, V, E), repeats)
     per_call_exact = median_time(lambda: objective.value_and_gradient(filters, bias, V, E, "exact"),
@@ -129,7 +129,7 @@ def main():
         objective, *_, V, E, filters, bias = setup(rng, n_visible, 160, 2, 500, visible_method="enumerate")
         objective.value_and_gradient(filters, bias, V, E)
         t_enum = median_time(lambda: objective.value_and_gradient(filters, bias, V, E), repeats)
-        objective, *_, V, E, filters, bias = setup(rng, n_visible, 160, 2, 500, visible_method="gibbs")
+        objective, *_, V, E, filters, bias = setup(rng, n_visible, 160, 2, 500, visible_method="sample")
         objective.value_and_gradient(filters, bias, V, E)
         t_gibbs = median_time(lambda: objective.value_and_gradient(filters, bias, V, E), repeats)
         print(f"    |V| = {n_visible:2d}: enumerate {t_enum * 1e3:8.2f} ms, gibbs {t_gibbs * 1e3:8.2f} ms, "

@@ -5,14 +5,14 @@ cells (pairs agree with probability 0.98), the setting of the papers' Figs. 4 an
 
 (1) Fig. 6 of the arXiv paper as numbers: the share of the squared weight norm on noise
     sites, for ThetaRBMs trained by persistent CD-1 on the 8x8 tiles of 2,000 images with
-    1-16 hidden units, and for RSMI's two filters (estimator='variational', 8x8 block,
+    1-16 hidden units, and for RSMI's two filters (objective='variational', 8x8 block,
     buffer 4, environment 2), over three seeds (median [min, max]).
 (2) The task: the sign of the flux W_x (:func:`make_winding_classification`), a property of
     the whole torus that local noise does not change. Three feature sets feed the same
     LogisticRegression: raw sites (1,024 features), ThetaRBM(32) on the whole image
     (32 features) and RSMI's two coarse variables per 8x8 block, as probabilities
     (4x4 blocks x 2 = 32 features). Accuracy over five stratified splits (500 test samples)
-    for several numbers of labelled training samples; the unsupervised steps see only the
+    for several numbers of labeled training samples; the unsupervised steps see only the
     training split, as in any scikit-learn pipeline.
 
 Run: ``python benchmarks/bench_noise_filtering.py [--quick]``.
@@ -27,11 +27,11 @@ from sklearn.model_selection import StratifiedShuffleSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rsmi import LatticeFeatures, RSMICoarseGrainer, ThetaRBM
-from sklearn_rsmi._reproduce import _noise_weight_share as noise_fraction
+from sklearn_rsmi.reproduce import _noise_weight_share as noise_fraction
 from sklearn_rsmi.datasets import make_dimers, make_winding_classification
 
 DIMER_RSMI = dict(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                  unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
+                  unit_cell=(2, 2), objective="variational", learning_rate=0.02,
                   learning_rate_schedule="cosine")
 
 
@@ -40,7 +40,7 @@ def weights_on_noise(seeds, unit_counts):
     tiles = X.reshape(len(X), 4, 8, 4, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 64)
     rows = []
     for n_units in unit_counts:
-        values = [noise_fraction(ThetaRBM(n_components=n_units, n_iter=20, random_state=s)
+        values = [noise_fraction(ThetaRBM(n_components=n_units, n_epochs=20, random_state=s)
                                  .fit(tiles).components_) for s in seeds]
         rows.append((f"ThetaRBM (PCD-1), {n_units} unit{'s' if n_units > 1 else ''}", values))
     values = [noise_fraction(RSMICoarseGrainer(n_windows=80000, random_state=s, **DIMER_RSMI)
@@ -56,7 +56,7 @@ def learning_curve(train_sizes, n_splits):
                                        random_state=0)
     feature_sets = {
         "raw sites (1024)": make_pipeline(LatticeFeatures(), LogisticRegression(max_iter=2000)),
-        "ThetaRBM (32)": make_pipeline(LatticeFeatures(), ThetaRBM(n_components=32, n_iter=20,
+        "ThetaRBM (32)": make_pipeline(LatticeFeatures(), ThetaRBM(n_components=32, n_epochs=20,
                                                                   random_state=0),
                                        LogisticRegression(max_iter=2000)),
         "RSMI 2 per block (32)": make_pipeline(
@@ -64,7 +64,7 @@ def learning_curve(train_sizes, n_splits):
             LatticeFeatures(), LogisticRegression(max_iter=2000)),
     }
     print(f"\n(2) sign of W_x, accuracy over {n_splits} splits (500 test samples): mean +- std")
-    print(f"  {'labelled samples':>16s} " + " ".join(f"{name:>24s}" for name in feature_sets))
+    print(f"  {'labeled samples':>16s} " + " ".join(f"{name:>24s}" for name in feature_sets))
     for n_train in train_sizes:
         cv = StratifiedShuffleSplit(n_splits, train_size=n_train, test_size=500, random_state=0)
         cells = []

@@ -29,7 +29,7 @@ from sklearn.datasets import load_digits
 from sklearn.neural_network import BernoulliRBM
 from threadpoolctl import threadpool_limits
 
-from sklearn_rsmi._rbm import ThetaRBM
+from sklearn_rsmi.rbm import ThetaRBM
 from sklearn_rsmi.datasets._ising import make_ising
 
 T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
@@ -66,7 +66,7 @@ def datasets(quick):
 
 
 def make_theta(n_iter, seed, work_dtype=np.float32):
-    rbm = ThetaRBM(n_components=64, batch_size=64, n_iter=n_iter, random_state=seed)
+    rbm = ThetaRBM(n_components=64, batch_size=64, n_epochs=n_iter, random_state=seed)
     rbm._work_dtype = work_dtype  # float32 is the default; float64 for comparison
     return rbm
 
@@ -84,7 +84,7 @@ def timed_fit(model, X):
 
 def held_out(model, X_train, X_test):
     """Mean held-out log-likelihood with AIS log Z, for either model class."""
-    evaluator = ThetaRBM(n_components=64, n_iter=0, random_state=0).fit(X_train)
+    evaluator = ThetaRBM(n_components=64, n_epochs=0, random_state=0).fit(X_train)
     evaluator.components_ = np.asarray(model.components_, dtype=np.float64)
     evaluator.intercept_visible_ = np.asarray(model.intercept_visible_, dtype=np.float64)
     evaluator.intercept_hidden_ = np.asarray(model.intercept_hidden_, dtype=np.float64)
@@ -102,7 +102,7 @@ def main():
 
     with threadpool_limits(1):
         # Compile the kernels outside the timings.
-        ThetaRBM(n_components=4, n_iter=1).fit(np.eye(4))
+        ThetaRBM(n_components=4, n_epochs=1).fit(np.eye(4))
         make_theta(1, 0, np.float64).fit(np.eye(4))
         rows = []
         for name, (X_train, X_test) in datasets(args.quick).items():

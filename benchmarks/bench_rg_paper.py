@@ -104,17 +104,17 @@ class PeakMemory:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=128)
-    parser.add_argument("--samples", type=int, default=5000)
-    parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument("--lattice-size", type=int, default=128)
+    parser.add_argument("--n-samples", type=int, default=5000)
+    parser.add_argument("--n-steps", type=int, default=4)
     parser.add_argument("--temperatures", type=float, nargs="+", default=DEFAULT_TEMPERATURES,
                         help="starting temperatures in units of T_c")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--windows", type=int, default=20000, help="n_windows per fit")
+    parser.add_argument("--n-epochs", type=int, default=10)
+    parser.add_argument("--n-windows", type=int, default=20000, help="n_windows per fit")
     parser.add_argument("--reference-samples", type=int, default=1000)
     parser.add_argument("--reference", choices=("simulation", "onsager"), default="simulation")
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--memory", default=None, help="joblib cache folder (resumable run)")
     parser.add_argument("--csv", default=None, help="write the tidy result here")
     parser.add_argument("--plot", default=None, help="save the flow figure here (png)")
@@ -154,13 +154,13 @@ def main():
           f"(exact {TC:.4f}; off by {100 * (tc.value / TC - 1):+.2f} %)")
     print(f"  per step: {np.round(tc.per_step, 4)} +- {np.round(tc.per_step_error, 4)}")
     try:
-        linear = result.exponent_from_linearised_flow(critical_temperature=tc.value)
-        print(f"nu from the linearised flow: {linear.nu:.3f} +- {linear.nu_error:.3f}  "
+        linear = result.exponent_from_linearized_flow(critical_temperature=tc.value)
+        print(f"nu from the linearized flow: {linear.nu:.3f} +- {linear.nu_error:.3f}  "
               f"(fixed point {linear.critical_temperature:.4f} +- "
               f"{linear.critical_temperature_error:.4f}, {linear.n_points} pairs, "
               f"chi2/dof {linear.reduced_chi2:.2f})")
     except ValueError as error:
-        print(f"nu from the linearised flow: not available ({error})")
+        print(f"nu from the linearized flow: not available ({error})")
     collapse = result.exponent_from_collapse(critical_temperature=tc.value)
     print(f"nu from the finite-size collapse: {collapse.nu:.3f} +- {collapse.nu_error:.3f}  "
           f"(T_c {collapse.critical_temperature:.4f} +- {collapse.critical_temperature_error:.4f}"

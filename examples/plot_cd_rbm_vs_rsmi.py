@@ -41,14 +41,14 @@ def noise_share(weights):
 # %%
 # A Theta-RBM trained by persistent CD on the 8x8 tiles of the images
 tiles = X.reshape(len(X), 4, 8, 4, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 64)
-rbm = ThetaRBM(n_components=8, n_iter=20, random_state=0).fit(tiles)
+rbm = ThetaRBM(n_components=8, n_epochs=20, random_state=0).fit(tiles)
 print(f"ThetaRBM, 8 units: {noise_share(rbm.components_):.2f} of the weight on noise sites")
 
 # %%
 # RSMI on the same images: 8x8 block, buffer 4, environment 2, two hidden units
 cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                        unit_cell=(2, 2), n_windows=40000 if quick else 80000,
-                       estimator="variational", learning_rate=0.02,
+                       objective="variational", learning_rate=0.02,
                        learning_rate_schedule="cosine", random_state=0).fit(X)
 print(f"RSMI, 2 filters:   {noise_share(cg.filters_):.3f} of the weight on noise sites")
 

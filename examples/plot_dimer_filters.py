@@ -17,14 +17,14 @@ noise sits. The noise pairs share no information with the distant environment, s
 coarse-graining that maximizes ``I(H : E)`` has no use for them.
 
 **Which estimator reproduces it.** The papers reach ``I(H : E)`` through two Theta-RBMs
-trained by contrastive divergence (``estimator='paper'`` or ``'exact'``). On these data
+trained by contrastive divergence (``objective='paper'`` or ``'exact'``). On these data
 that route does not give Fig. 4 in our measurements: its filters keep only 2-38 % of
 their norm in span(``E_x``, ``E_y``) and put 20-100 % of the largest weight on noise
 sites, because the CD-trained RBMs carry little of the block-environment flux correlation
 and the V-only RBM's mismatch with the joint RBM's marginal pulls the filters toward
 near-uniform ones (``tests/test_coarse_grainer.py::test_dimers_fig4_theta_rbm_route``
 records the settings tried and what was measured). The variational estimator,
-``estimator='variational'``, trains no RBMs: it maximizes the Barber-Agakov lower bound
+``objective='variational'``, trains no RBMs: it maximizes the Barber-Agakov lower bound
 ``I(H : E) >= H(H) + E log q(H | E)`` with a log-linear ``q`` trained together with the
 filters, as proposed for RSMI by Gökmen, Ringel, Huber and Koch-Janusz, PRL 127, 240603
 (2021). It reproduces Fig. 4a in a few seconds.
@@ -51,7 +51,7 @@ X = make_dimers(2000, 16, noise_coupling=2.0, random_state=0)
 # keeps every block anchored on a vertex, so all blocks see the same layout of links.
 cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
                        unit_cell=(2, 2), n_windows=40000 if quick else 80000,
-                       estimator="variational", n_epochs=30, learning_rate=0.02,
+                       objective="variational", n_epochs=30, learning_rate=0.02,
                        learning_rate_schedule="cosine",
                        random_state=0).fit(X)
 print(f"I(H:E) >= {cg.mutual_information_:.3f} bits")

@@ -33,7 +33,7 @@ print(kadanoff.filters_[0] / abs(kadanoff.filters_).max())
 # %%
 # Four hidden units, exact estimator (Fig. 2b): each unit's largest weight on its own spin.
 # The exact objective needs its full default budget (1,200 Adam steps) to get there.
-per_spin = RSMICoarseGrainer(n_hidden=4, estimator="exact", random_state=0).fit(X)
+per_spin = RSMICoarseGrainer(n_hidden=4, objective="exact", random_state=0).fit(X)
 print(f"I(H:E) = {per_spin.mutual_information_:.3f} bits")
 
 # %%

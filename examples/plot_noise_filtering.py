@@ -40,19 +40,19 @@ X, y = make_winding_classification(max(train_sizes) + 400, 16, noise_coupling=2.
                                    random_state=0)
 
 rsmi = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                         unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
+                         unit_cell=(2, 2), objective="variational", learning_rate=0.02,
                          learning_rate_schedule="cosine",
                          n_windows=20000, output="probability", random_state=0)
 pipelines = {
     "raw sites (1024)": make_pipeline(LatticeFeatures(), LogisticRegression(max_iter=2000)),
     "ThetaRBM (32)": make_pipeline(LatticeFeatures(),
-                                   ThetaRBM(n_components=32, n_iter=20, random_state=0),
+                                   ThetaRBM(n_components=32, n_epochs=20, random_state=0),
                                    LogisticRegression(max_iter=2000)),
     "RSMI (32)": make_pipeline(rsmi, LatticeFeatures(), LogisticRegression(max_iter=2000)),
 }
 
 # %%
-# Cross-validated accuracy against the number of labelled samples
+# Cross-validated accuracy against the number of labeled samples
 scores = {name: [] for name in pipelines}
 for n_train in train_sizes:
     cv = StratifiedShuffleSplit(3 if quick else 5, train_size=n_train, test_size=400,
@@ -60,7 +60,7 @@ for n_train in train_sizes:
     for name, pipeline in pipelines.items():
         scores[name].append(cross_val_score(pipeline, X, y, cv=cv))
 
-print(f"{'labelled':>9s} " + " ".join(f"{name:>18s}" for name in pipelines))
+print(f"{'labeled':>9s} " + " ".join(f"{name:>18s}" for name in pipelines))
 for i, n_train in enumerate(train_sizes):
     print(f"{n_train:>9d} " + " ".join(
         f"{scores[name][i].mean():>10.3f} +- {scores[name][i].std():.3f}" for name in pipelines))
@@ -75,7 +75,7 @@ ax.axhline(0.5, color="0.5", ls="--", lw=0.8)
 ax.set_xscale("log")
 ax.set_xticks(train_sizes, [str(n) for n in train_sizes])
 ax.minorticks_off()
-ax.set_xlabel("labelled training samples")
+ax.set_xlabel("labeled training samples")
 ax.set_ylabel("cross-validated accuracy")
 ax.set_title("sign of the dimer flux $W_x$ under paired noise")
 ax.legend()

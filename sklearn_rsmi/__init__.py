@@ -7,15 +7,19 @@ Estimators
     :class:`RSMICoarseGrainer` learns the filters of one RG step; :class:`ThetaRBM` is the
     Bernoulli RBM that models the data for it; :class:`LatticeFeatures` turns (coarse)
     lattices into the 2D features of ordinary scikit-learn estimators.
+Subpackages, in the order of the data's path
+    :mod:`sklearn_rsmi.datasets` (Monte Carlo samplers), :mod:`sklearn_rsmi.rbm` (the
+    Theta-RBMs), :mod:`sklearn_rsmi.coarse_graining` (windows, objectives, the
+    coarse-grainer), :mod:`sklearn_rsmi.rg` (iterated RG, sweeps, T_c and nu) and
+    :mod:`sklearn_rsmi.physics` (exact results to check against).
 Modules
-    :mod:`sklearn_rsmi.datasets` (Monte Carlo samplers), :mod:`sklearn_rsmi.physics` (exact
-    Ising and dimer results), :mod:`sklearn_rsmi.rg` (iterated RG and temperature sweeps),
-    :mod:`sklearn_rsmi.plotting` (matplotlib, imported only when called).
+    :mod:`sklearn_rsmi.plotting` (matplotlib, imported only when called),
+    :mod:`sklearn_rsmi.reproduce` (the papers' figures) and :mod:`sklearn_rsmi.cli`
+    (the ``rsmi`` command).
 """
 
-from ._coarse_grainer import RSMICoarseGrainer
-from ._features import LatticeFeatures
-from ._rbm import ThetaRBM
+from .coarse_graining import LatticeFeatures, RSMICoarseGrainer
+from .rbm import ThetaRBM
 
 __version__ = "0.1.0.dev0"
 

@@ -9,14 +9,15 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
 
+from ._utils.files import write_atomically
+
 
 def _print_filter(filters, indent="    "):
-    """Print each hidden unit's filter as a grid, normalised by its largest |weight|."""
+    """Print each hidden unit's filter as a grid, normalized by its largest |weight|."""
     for j, weights in enumerate(filters):
         scale = np.max(np.abs(weights)) or 1.0
         print(f"{indent}hidden unit {j} (largest |weight| = {scale:.3g}):")
@@ -31,32 +32,34 @@ def _run_default(args):
     from sklearn_rsmi.physics import (
         CRITICAL_TEMPERATURE,
         effective_temperature,
-        measure_nearest_neighbour_correlation,
-        nearest_neighbour_correlation,
+        measure_nearest_neighbor_correlation,
+        nearest_neighbor_correlation,
     )
 
     T = CRITICAL_TEMPERATURE
-    L, n_samples = args.size, args.samples
+    L, n_samples = args.lattice_size, args.n_samples
     print(f"sklearn-rsmi main job: 2D Ising model at T_c = {T:.4f}, {n_samples} samples of {L}x{L}")
     start = time.perf_counter()
-    X = make_ising(n_samples, L, T, algorithm="wolff", random_state=args.seed,
+    X = make_ising(n_samples, L, T, algorithm="wolff", random_state=args.random_state,
                    verbose=args.verbose)
     print(f"  sampled with Wolff clusters in {time.perf_counter() - start:.1f} s (cached on disk)")
-    nn = measure_nearest_neighbour_correlation(X)
+    nn = measure_nearest_neighbor_correlation(X)
     print(
         f"  <s_i s_j>_nn = {nn.mean():.4f} +- {nn.std(ddof=1) / np.sqrt(nn.size):.4f}; "
         f"finite-size value 1/sqrt2 + 0.31/L = {1 / np.sqrt(2) + 0.31 / L:.4f}, "
-        f"Onsager (L = inf) {float(nearest_neighbour_correlation(T)):.4f}"
+        f"Onsager (L = inf) {float(nearest_neighbor_correlation(T)):.4f}"
     )
 
     print("  fitting RSMICoarseGrainer(n_hidden=1, visible_shape=(2, 2), buffer 1, environment 1)")
     start = time.perf_counter()
-    cg = RSMICoarseGrainer(n_hidden=1, random_state=args.seed, verbose=args.verbose).fit(X)
-    print(f"  fitted in {time.perf_counter() - start:.1f} s; I(H:E) = {cg.mutual_information_:.3f} bits")
+    cg = RSMICoarseGrainer(n_hidden=1, random_state=args.random_state,
+                           verbose=args.verbose).fit(X)
+    print(f"  fitted in {time.perf_counter() - start:.1f} s; "
+          f"I(H:E) = {cg.mutual_information_:.3f} bits")
     _print_filter(cg.filters_)
     coarse = cg.transform(X)
     t_fine = effective_temperature(correlation=nn.mean())
-    t_coarse = effective_temperature(correlation=measure_nearest_neighbour_correlation(coarse).mean())
+    t_coarse = effective_temperature(correlation=measure_nearest_neighbor_correlation(coarse).mean())
     print(
         f"  coarse lattice {coarse.shape[1]}x{coarse.shape[2]}: T_eff/T_c = {t_coarse / T:.3f} "
         f"(fine lattice {t_fine / T:.3f}; infinite-lattice Onsager inversion)"
@@ -69,33 +72,19 @@ def _run_sample(args):
 
     if args.model == "ising":
         X = make_ising(
-            args.samples, args.size, args.temperature, dimension=args.dimension,
-            algorithm=args.algorithm, random_state=args.seed, verbose=args.verbose,
+            args.n_samples, args.lattice_size, args.temperature, dimension=args.dimension,
+            algorithm=args.algorithm, random_state=args.random_state, verbose=args.verbose,
         )
     else:
-        X = make_dimers(args.samples, args.size, noise_coupling=args.noise, random_state=args.seed,
-                        verbose=args.verbose)
+        X = make_dimers(args.n_samples, args.lattice_size, noise_coupling=args.noise_coupling,
+                        random_state=args.random_state, verbose=args.verbose)
     _save_npy_atomically(args.output, X)
     print(f"wrote {X.shape} {X.dtype} samples to {args.output}")
     return 0
 
 
-def _write_atomically(path, write, binary=True):
-    """Write ``path`` whole or not at all: ``write(handle)`` into a temporary file, then rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".rsmi_", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _save_npy_atomically(path, array):
-    _write_atomically(path, lambda handle: np.save(handle, array))
+    write_atomically(path, lambda handle: np.save(handle, array))
 
 
 class InputFileError(ValueError):
@@ -104,7 +93,7 @@ class InputFileError(ValueError):
 
 def _load_samples(path):
     """Load lattice samples from a .npy file, or raise InputFileError naming the file."""
-    from ._validation import infer_value_convention
+    from ._utils.validation import infer_value_convention
 
     try:
         X = np.load(path, allow_pickle=False)
@@ -128,8 +117,9 @@ def _default_ising(args):
     from sklearn_rsmi.datasets import make_ising
     from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
 
-    print(f"no samples given: 2D Ising at T_c, {args.samples} samples of {args.size}x{args.size}")
-    return make_ising(args.samples, args.size, CRITICAL_TEMPERATURE, random_state=args.seed,
+    L = args.lattice_size
+    print(f"no samples given: 2D Ising at T_c, {args.n_samples} samples of {L}x{L}")
+    return make_ising(args.n_samples, L, CRITICAL_TEMPERATURE, random_state=args.random_state,
                       verbose=args.verbose)
 
 
@@ -147,8 +137,8 @@ def _pyplot_or_none():
 
 
 def _save_png(path, figure):
-    _write_atomically(path, lambda handle: figure.savefig(handle, format="png", dpi=120,
-                                                          bbox_inches="tight"))
+    write_atomically(path, lambda handle: figure.savefig(handle, format="png", dpi=120,
+                                                         bbox_inches="tight"))
 
 
 def _save_filter_png(path, cg):
@@ -184,13 +174,12 @@ def _run_fit(args):
             f"axes but the samples of shape {X.shape} are {X.ndim - 1}D lattices"
         )
     cg = RSMICoarseGrainer(
-        n_hidden=args.hidden, visible_shape=visible_shape, buffer_width=args.buffer,
-        environment_width=args.environment,
+        n_hidden=args.n_hidden, visible_shape=visible_shape, buffer_width=args.buffer_width,
+        environment_width=args.environment_width,
         unit_cell=None if args.unit_cell is None else tuple(args.unit_cell),
-        n_windows=args.windows, estimator=args.estimator, n_epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        learning_rate_schedule=args.schedule, random_state=args.seed,
-        verbose=args.verbose,
+        n_windows=args.n_windows, objective=args.objective, n_epochs=args.n_epochs,
+        learning_rate=args.learning_rate, learning_rate_schedule=args.learning_rate_schedule,
+        random_state=args.random_state, verbose=args.verbose,
     )
     start = time.perf_counter()
     cg.fit(X)
@@ -200,17 +189,17 @@ def _run_fit(args):
 
     os.makedirs(args.output_dir, exist_ok=True)
     model = os.path.join(args.output_dir, "rsmi_model.joblib")
-    _write_atomically(model, lambda handle: joblib.dump(cg, handle))
+    write_atomically(model, lambda handle: joblib.dump(cg, handle))
     record = {
         "filters": cg.filters_.tolist(),
-        "intercept_hidden": cg.intercept_hidden_.tolist(),
+        "filter_bias": cg.filter_bias_.tolist(),
         "mutual_information_bits": float(cg.mutual_information_),
         "params": {k: v for k, v in cg.get_params(deep=False).items()
                    if isinstance(v, (int, float, str, tuple, list, type(None)))},
     }
     filters_json = os.path.join(args.output_dir, "filters.json")
-    _write_atomically(filters_json, lambda handle: json.dump(record, handle, indent=2),
-                      binary=False)
+    write_atomically(filters_json, lambda handle: json.dump(record, handle, indent=2),
+                     binary=False)
     written = [model, filters_json]
     png = os.path.join(args.output_dir, "filters.png")
     if _save_filter_png(png, cg):
@@ -219,24 +208,56 @@ def _run_fit(args):
     return 0
 
 
+def _flow_settings(args):
+    """Lattice, samples, steps, epochs and temperature ratios of ``rsmi flow``."""
+    from sklearn_rsmi.reproduce import FIGURE5_SETTINGS
+
+    if args.full:
+        settings = dict(FIGURE5_SETTINGS["full"])
+    else:
+        settings = dict(lattice_size=args.lattice_size, n_samples=args.n_samples,
+                        n_steps=args.n_steps, n_epochs=_QUICK_FLOW_EPOCHS,
+                        temperature_ratios=FIGURE5_SETTINGS["reduced"]["temperature_ratios"])
+    if args.n_epochs is not None:
+        settings["n_epochs"] = args.n_epochs
+    if args.temperatures:
+        settings["temperature_ratios"] = tuple(args.temperatures)
+    return settings
+
+
+def _print_flow_estimates(result, critical_temperature):
+    # Small or one-sided sweeps may not bracket T_c: report that, the flow is still written.
+    try:
+        tc = result.critical_temperature()
+    except ValueError as exc:
+        print(f"T_c: not available ({exc})")
+        return
+    print(f"T_c = {tc.value:.4f} +- {tc.error:.4f} (exact {critical_temperature:.4f})")
+    for name, method in (("linearized flow", result.exponent_from_linearized_flow),
+                         ("finite-size collapse", result.exponent_from_collapse)):
+        try:
+            nu = method(critical_temperature=tc.value)
+            print(f"nu ({name}) = {nu.nu:.3f} +- {nu.nu_error:.3f}")
+        except ValueError as exc:
+            print(f"nu ({name}): not available ({exc})")
+
+
 def _run_flow(args):
     from sklearn_rsmi import RSMICoarseGrainer
     from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
     from sklearn_rsmi.rg import make_rg_pipeline, rg_flow_sweep
 
     _check_output_dir(args.output_dir)
-    if args.full:
-        size, samples, steps = 128, 5000, 4
-    else:
-        size, samples, steps = args.size, args.samples, args.steps
-    ratios = args.temperatures or [0.92, 0.95, 0.97, 0.99, 1.0, 1.01, 1.03, 1.05, 1.08]
-    temperatures = [r * CRITICAL_TEMPERATURE for r in ratios]
+    settings = _flow_settings(args)
+    size, samples, steps = settings["lattice_size"], settings["n_samples"], settings["n_steps"]
+    temperatures = [r * CRITICAL_TEMPERATURE for r in settings["temperature_ratios"]]
     print(f"RG flow: {len(temperatures)} temperatures, {samples} samples of {size}x{size}, "
           f"{steps} steps, n_jobs = {args.n_jobs}")
-    pipeline = make_rg_pipeline(steps, coarse_grainer=RSMICoarseGrainer(n_epochs=args.epochs))
+    pipeline = make_rg_pipeline(
+        steps, coarse_grainer=RSMICoarseGrainer(n_epochs=settings["n_epochs"]))
     result = rg_flow_sweep(temperatures, pipeline=pipeline, lattice_size=size, n_samples=samples,
-                           n_jobs=args.n_jobs, random_state=args.seed, verbose=args.verbose,
-                           memory=args.cache)
+                           n_jobs=args.n_jobs, random_state=args.random_state,
+                           verbose=args.verbose, memory=args.memory)
     print("T_eff / T_c per starting temperature (rows) and RG step (columns):")
     with np.printoptions(precision=3, suppress=True):
         print(result.flow() / CRITICAL_TEMPERATURE)
@@ -250,39 +271,138 @@ def _run_flow(args):
         _save_png(png, plot_rg_flow(result).figure)
         written.append(png)
     print("wrote " + ", ".join(written))
-    # Small or one-sided sweeps may not bracket T_c: report that, the flow is still written.
-    try:
-        tc = result.critical_temperature()
-    except ValueError as exc:
-        print(f"T_c: not available ({exc})")
-        return 0
-    print(f"T_c = {tc.value:.4f} +- {tc.error:.4f} (exact {CRITICAL_TEMPERATURE:.4f})")
-    for name, method in (("linearised flow", result.exponent_from_linearised_flow),
-                         ("finite-size collapse", result.exponent_from_collapse)):
-        try:
-            nu = method(critical_temperature=tc.value)
-            print(f"nu ({name}) = {nu.nu:.3f} +- {nu.nu_error:.3f}")
-        except ValueError as exc:
-            print(f"nu ({name}): not available ({exc})")
+    _print_flow_estimates(result, CRITICAL_TEMPERATURE)
     return 0
 
 
 def _run_reproduce(args):
-    from sklearn_rsmi._reproduce import reproduce
+    from sklearn_rsmi.reproduce import reproduce
 
     _check_output_dir(args.output_dir)
     start = time.perf_counter()
-    figure, summary = reproduce(args.figure, full=args.full, random_state=args.seed,
+    figure, summary = reproduce(args.figure, full=args.full, random_state=args.random_state,
                                 verbose=1 + args.verbose, n_jobs=args.n_jobs)
     os.makedirs(args.output_dir, exist_ok=True)
     size = "full" if args.full else "reduced"
     png = os.path.join(args.output_dir, f"{args.figure}_{size}.png")
     _save_png(png, figure)
     summary_json = os.path.join(args.output_dir, f"{args.figure}_{size}.json")
-    _write_atomically(summary_json, lambda handle: json.dump(summary, handle, indent=2),
-                      binary=False)
+    write_atomically(summary_json, lambda handle: json.dump(summary, handle, indent=2),
+                     binary=False)
     print(f"wrote {png}, {summary_json} ({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+# ------------------------------------------------------------------ the parser
+# Every option is the parameter it sets, with dashes: --n-hidden sets n_hidden.
+
+_QUICK_FLOW_EPOCHS = 15
+
+
+def _add_sample_parser(sub, common):
+    sample = sub.add_parser("sample", parents=[common],
+                            help="write Monte Carlo samples to a .npy file",
+                            description="Sample the Ising model or noisy dimers and write the "
+                            "configurations to a .npy file.")
+    sample.add_argument("model", choices=["ising", "dimers"], help="which model to sample")
+    sample.add_argument("output", help="the .npy file to write")
+    sample.add_argument("--lattice-size", type=int, default=32,
+                        help="linear lattice size L (default: %(default)s)")
+    sample.add_argument("--n-samples", type=int, default=1000,
+                        help="number of samples (default: %(default)s)")
+    sample.add_argument("--temperature", type=float, default=2.269185314213022,
+                        help="Ising temperature (default: T_c = %(default).6f)")
+    sample.add_argument("--dimension", type=int, default=2, choices=[1, 2],
+                        help="Ising dimension (default: %(default)s)")
+    sample.add_argument("--algorithm", default="wolff",
+                        choices=["wolff", "swendsen-wang", "metropolis"],
+                        help="Ising Monte Carlo update (default: %(default)s)")
+    sample.add_argument("--noise-coupling", type=float, default=None,
+                        help="dimers: coupling of the noise spin pairs (default: no noise)")
+    sample.set_defaults(run=_run_sample)
+
+
+def _add_fit_parser(sub, parents):
+    fit = sub.add_parser(
+        "fit", parents=parents, help="learn RSMI filters from samples in a .npy file",
+        description="Learn the filters of one RSMI coarse-graining step. Without SAMPLES.npy, "
+        "runs on 2D Ising samples at T_c. Writes the fitted estimator (joblib), the filters "
+        "(JSON) and a PNG of them to --output-dir.",
+    )
+    fit.add_argument("samples_file", nargs="?", default=None, metavar="SAMPLES.npy",
+                     help="binary samples, shape (n, L) or (n, Ly, Lx), spins or 0/1")
+    fit.add_argument("--visible-shape", type=int, nargs="+", default=[2, 2],
+                     help="block shape, e.g. 2 2, or 4 for chains (default: 2 2)")
+    fit.add_argument("--buffer-width", type=int, default=1,
+                     help="buffer width (default: %(default)s)")
+    fit.add_argument("--environment-width", type=int, default=1,
+                     help="environment width (default: %(default)s)")
+    fit.add_argument("--n-hidden", type=int, default=1,
+                     help="hidden units per block (default: %(default)s)")
+    fit.add_argument("--unit-cell", type=int, nargs="+", default=None,
+                     help="translation cell of the lattice, e.g. 2 2 for dimer images "
+                     "(default: every site equivalent)")
+    fit.add_argument("--objective", choices=["paper", "exact", "variational"], default="paper",
+                     help="what is maximized (default: %(default)s)")
+    fit.add_argument("--n-epochs", type=int, default=30,
+                     help="training epochs (default: %(default)s)")
+    fit.add_argument("--n-windows", type=int, default=20000,
+                     help="training windows cut at random (default: %(default)s)")
+    fit.add_argument("--learning-rate", type=float, default=0.05,
+                     help="optimizer step size (default: %(default)s; 0.02 for dimer blocks)")
+    fit.add_argument("--learning-rate-schedule", choices=["constant", "cosine"],
+                     default="constant", help="step-size schedule; cosine settles weights the "
+                     "MI does not need (default: %(default)s)")
+    fit.add_argument("--lattice-size", type=int, default=32,
+                     help="default data: lattice size (default: %(default)s)")
+    fit.add_argument("--n-samples", type=int, default=1000,
+                     help="default data: number of samples (default: %(default)s)")
+    fit.set_defaults(run=_run_fit)
+
+
+def _add_flow_parser(sub, parents):
+    flow = sub.add_parser(
+        "flow", parents=parents,
+        help="run iterated RG over a temperature sweep: flow, T_c and nu",
+        description="Sample the 2D Ising model at temperatures around T_c, run iterated RSMI "
+        "RG at each, print T_c and nu with uncertainties, write rg_flow.csv and rg_flow.png.",
+    )
+    flow.add_argument("--lattice-size", type=int, default=32,
+                      help="linear lattice size (default: %(default)s)")
+    flow.add_argument("--n-samples", type=int, default=500,
+                      help="samples per temperature (default: %(default)s)")
+    flow.add_argument("--n-steps", type=int, default=2, help="RG steps (default: %(default)s)")
+    flow.add_argument("--temperatures", type=float, nargs="+", default=None,
+                      help="starting temperatures in units of T_c (default: 9 within +-8%%)")
+    flow.add_argument("--n-epochs", type=int, default=None,
+                      help=f"epochs per coarse-grainer (default: {_QUICK_FLOW_EPOCHS}; "
+                      "10 with --full)")
+    flow.add_argument("--full", action="store_true",
+                      help="the paper's setting: 128x128, 5000 samples, 11 temperatures, "
+                      "4 steps (slow)")
+    flow.add_argument("--n-jobs", type=int, default=1,
+                      help="temperatures run in parallel (default: %(default)s)")
+    flow.add_argument("--memory", default=None,
+                      help="joblib cache folder: rerunning resumes a sweep (default: none)")
+    flow.set_defaults(run=_run_flow)
+
+
+def _add_reproduce_parser(sub, parents):
+    reproduce = sub.add_parser(
+        "reproduce", parents=parents,
+        help="regenerate a figure of the papers (reduced size, or --full)",
+        description="Regenerate a figure of Koch-Janusz & Ringel: fig2 (Ising filters), fig4 "
+        "(dimer filters with noise), fig5 (RG flow, T_c, nu), fig6 (CD-RBM against RSMI on "
+        "noisy dimers). Reduced sizes by default (each under a minute or so on two cores); "
+        "--full uses the papers' sizes. Writes FIG_SIZE.png and "
+        "FIG_SIZE.json (the numbers printed).",
+    )
+    reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"],
+                           help="which figure")
+    reproduce.add_argument("--full", action="store_true", help="the papers' sizes (slow)")
+    reproduce.add_argument("--n-jobs", type=int, default=None,
+                           help="temperatures run in parallel, fig5 only (default: one)")
+    reproduce.set_defaults(run=_run_reproduce)
 
 
 def build_parser():
@@ -292,100 +412,35 @@ def build_parser():
         description="Real-space mutual information coarse-graining. With no subcommand, run the "
         "main job: 2D Ising at T_c, one RSMI step with a 2x2 block.",
     )
-    parser.add_argument("--size", type=int, default=32, help="linear lattice size (default 32)")
-    parser.add_argument("--samples", type=int, default=1000, help="number of samples (default 1000)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--lattice-size", type=int, default=32,
+                        help="linear lattice size (default: %(default)s)")
+    parser.add_argument("--n-samples", type=int, default=1000,
+                        help="number of samples (default: %(default)s)")
+    parser.add_argument("--random-state", type=int, default=0,
+                        help="random seed (default: %(default)s)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="report progress")
     parser.set_defaults(run=_run_default)
     sub = parser.add_subparsers(title="subcommands")
     # Options every subcommand takes. Their defaults are suppressed so that a value given
     # before the subcommand (rsmi -v sample ...) is not reset by the subcommand's parser.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--seed", type=int, default=argparse.SUPPRESS,
-                        help="random seed (default 0)")
+    common.add_argument("--random-state", type=int, default=argparse.SUPPRESS,
+                        help="random seed (default: 0)")
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="report progress")
     writes = argparse.ArgumentParser(add_help=False)
-    writes.add_argument("--output-dir", default=".", help="where to write (default: here)")
-
-    sample = sub.add_parser("sample", parents=[common],
-                            help="write Monte Carlo samples to a .npy file")
-    sample.add_argument("model", choices=["ising", "dimers"])
-    sample.add_argument("output", help="the .npy file to write")
-    sample.add_argument("--size", type=int, default=32, help="linear size L (default 32)")
-    sample.add_argument("--samples", type=int, default=1000, help="number of samples (default 1000)")
-    sample.add_argument("--temperature", type=float, default=2.269185314213022,
-                        help="Ising temperature (default T_c)")
-    sample.add_argument("--dimension", type=int, default=2, choices=[1, 2], help="Ising dimension")
-    sample.add_argument("--algorithm", default="wolff", choices=["wolff", "swendsen-wang", "metropolis"])
-    sample.add_argument("--noise", type=float, default=None,
-                        help="dimers: coupling of the noise spin pairs (default: no noise)")
-    sample.set_defaults(run=_run_sample)
-
-    fit = sub.add_parser(
-        "fit", parents=[common, writes], help="learn RSMI filters from samples in a .npy file",
-        description="Learn the filters of one RSMI coarse-graining step. Without SAMPLES.npy, "
-        "runs on 2D Ising samples at T_c. Writes the fitted estimator (joblib), the filters "
-        "(JSON) and a PNG of them to --output-dir.",
-    )
-    fit.add_argument("samples_file", nargs="?", default=None, metavar="SAMPLES.npy",
-                     help="binary samples, shape (n, L) or (n, Ly, Lx), spins or 0/1")
-    fit.add_argument("--visible-shape", type=int, nargs="+", default=[2, 2],
-                     help="block shape, e.g. 2 2, or 4 for chains (default 2 2)")
-    fit.add_argument("--buffer", type=int, default=1, help="buffer width (default 1)")
-    fit.add_argument("--environment", type=int, default=1, help="environment width (default 1)")
-    fit.add_argument("--hidden", type=int, default=1, help="hidden units (default 1)")
-    fit.add_argument("--unit-cell", type=int, nargs="+", default=None,
-                     help="translation cell of the lattice, e.g. 2 2 for dimer images")
-    fit.add_argument("--estimator", choices=["paper", "exact", "variational"], default="paper")
-    fit.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
-    fit.add_argument("--windows", type=int, default=20000,
-                     help="training windows cut at random (default 20000)")
-    fit.add_argument("--learning-rate", type=float, default=0.05,
-                     help="optimizer step size (default 0.05; 0.02 for dimer blocks)")
-    fit.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
-                     help="learning-rate schedule (cosine settles weights the MI does not need)")
-    fit.add_argument("--size", type=int, default=32, help="default data: lattice size")
-    fit.add_argument("--samples", type=int, default=1000, help="default data: samples")
-    fit.set_defaults(run=_run_fit)
-
-    flow = sub.add_parser(
-        "flow", parents=[common, writes],
-        help="run iterated RG over a temperature sweep: flow, T_c and nu",
-        description="Sample the 2D Ising model at temperatures around T_c, run iterated RSMI "
-        "RG at each, print T_c and nu with uncertainties, write rg_flow.csv and rg_flow.png.",
-    )
-    flow.add_argument("--size", type=int, default=32, help="lattice size (default 32)")
-    flow.add_argument("--samples", type=int, default=500, help="samples per temperature")
-    flow.add_argument("--steps", type=int, default=2, help="RG steps (default 2)")
-    flow.add_argument("--temperatures", type=float, nargs="+", default=None,
-                      help="starting temperatures in units of T_c")
-    flow.add_argument("--epochs", type=int, default=15, help="epochs per coarse-grainer")
-    flow.add_argument("--full", action="store_true",
-                      help="the paper's setting: 128x128, 5000 samples, 4 steps (slow)")
-    flow.add_argument("--n-jobs", type=int, default=1, help="parallel temperatures")
-    flow.add_argument("--cache", default=None, help="joblib cache folder: resume a sweep")
-    flow.set_defaults(run=_run_flow)
-
-    reproduce = sub.add_parser(
-        "reproduce", parents=[common, writes],
-        help="regenerate a figure of the papers (reduced size, or --full)",
-        description="Regenerate a figure of Koch-Janusz & Ringel: fig2 (Ising filters), fig4 "
-        "(dimer filters with noise), fig5 (RG flow, T_c, nu), fig6 (CD-RBM against RSMI on "
-        "noisy dimers). Reduced sizes by default (each under a minute or so on two cores); "
-        "--full uses the papers' sizes. Writes FIG_SIZE.png and "
-        "FIG_SIZE.json (the numbers printed).",
-    )
-    reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"])
-    reproduce.add_argument("--full", action="store_true", help="the papers' sizes (slow)")
-    reproduce.add_argument("--n-jobs", type=int, default=None, help="parallel temperatures (fig5)")
-    reproduce.set_defaults(run=_run_reproduce)
+    writes.add_argument("--output-dir", default=".",
+                        help="where to write (default: the current folder)")
+    _add_sample_parser(sub, common)
+    _add_fit_parser(sub, [common, writes])
+    _add_flow_parser(sub, [common, writes])
+    _add_reproduce_parser(sub, [common, writes])
     return parser
 
 
 #: Options of the main job that subcommands define for themselves: given before a subcommand,
 #: the subcommand's own default would silently replace them.
-_MAIN_JOB_ONLY = ("--size", "--samples")
+_MAIN_JOB_ONLY = ("--lattice-size", "--n-samples")
 
 
 def _reject_main_job_options_before_a_subcommand(parser, argv):

@@ -11,7 +11,7 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
                  errorbars=True):
     """RG flow, T/T_c against the RG step, as in Koch-Janusz and Ringel (2018), figure 5.
 
-    One line per starting temperature, coloured from cold (blue) to hot (red). Levels
+    One line per starting temperature, colored from cold (blue) to hot (red). Levels
     that flowed to ``T = 0`` or ``inf`` are left out of their line.
 
     Parameters
@@ -55,16 +55,16 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
     flow = result.flow() / critical_temperature
     errors = result.flow_error() / critical_temperature if errorbars else None
     temperatures = result.temperatures
-    colours = colormaps[cmap](np.linspace(0, 1, max(len(temperatures), 2)))
+    colors = colormaps[cmap](np.linspace(0, 1, max(len(temperatures), 2)))
     steps = np.arange(flow.shape[1])
     for i, T in enumerate(temperatures):
         shown = np.isfinite(flow[i]) & (flow[i] > 0)
         label = f"T = {T / critical_temperature:.3f} T_c"
         if errors is not None and np.any(errors[i, shown] > 0):
-            ax.errorbar(steps[shown], flow[i, shown], yerr=errors[i, shown], color=colours[i],
+            ax.errorbar(steps[shown], flow[i, shown], yerr=errors[i, shown], color=colors[i],
                         marker="o", ms=3, capsize=2, label=label)
         else:
-            ax.plot(steps[shown], flow[i, shown], color=colours[i], marker="o", ms=3, label=label)
+            ax.plot(steps[shown], flow[i, shown], color=colors[i], marker="o", ms=3, label=label)
     ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
     ax.set_xticks(steps)
     ax.set_xlabel("RG step")
@@ -76,17 +76,17 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
     return ax
 
 
-def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=True,
+def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=True,
                  lattice="square"):
-    """Filters, one panel per hidden unit, on a diverging colormap centred on zero.
+    """Filters, one panel per hidden unit, on a diverging colormap centered on zero.
 
     With ``lattice="square"`` each filter is a heat map over the block's sites. With
     ``lattice="dimer"`` the block is read as a piece of a dimer image (layout of
     :func:`sklearn_rsmi.datasets.make_dimers`) and drawn on the dimer lattice, as in Fig. 4
     of Koch-Janusz and Ringel (2018): every link cell is a bar between its two vertices,
     every vertex cell a disc on its vertex and every face cell a square in its face, each
-    coloured by its weight. Vertex and face cells are where the papers' noise spins sit, so
-    their colour shows how much weight the filter puts on the noise.
+    colored by its weight. Vertex and face cells are where the papers' noise spins sit, so
+    their color shows how much weight the filter puts on the noise.
 
     Parameters
     ----------
@@ -96,8 +96,8 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
     axes : sequence of matplotlib Axes or None, default=None
         One Axes per hidden unit; ``None`` creates a figure with a row of panels.
     cmap : str, default="RdBu_r"
-        A diverging colormap; its centre is pinned to zero weight.
-    normalise : bool, default=True
+        A diverging colormap; its center is pinned to zero weight.
+    normalize : bool, default=True
         Divide each filter by its largest ``|weight|`` (weights grow without bound as the
         coarse-graining becomes deterministic, so only their ratios are meaningful).
     colorbar : bool, default=True
@@ -107,14 +107,14 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
         needs 2D blocks with even sides whose cell ``(0, 0)`` is a vertex, as for blocks
         anchored on a dimer image with ``unit_cell=(2, 2)``. The block then holds the
         vertices ``(y, x)`` with ``y < by / 2``, ``x < bx / 2`` and the links leaving them
-        in +x and +y; the far ends of the last links are drawn as grey dots.
+        in +x and +y; the far ends of the last links are drawn as gray dots.
 
     Returns
     -------
     axes : list of matplotlib Axes
         The panels, in the order of the hidden units. With ``lattice="dimer"`` each holds
-        three collections labelled ``"links"``, ``"vertices"`` and ``"faces"``, whose
-        ``get_array()`` are the (normalised) weights of those cells in C order.
+        three collections labeled ``"links"``, ``"vertices"`` and ``"faces"``, whose
+        ``get_array()`` are the (normalized) weights of those cells in C order.
 
     Examples
     --------
@@ -147,7 +147,7 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
             f"face per 2x2 cell of the dimer image), got filters of shape {filters.shape}."
         )
     grids = filters[:, None, :] if filters.ndim == 2 else filters
-    if normalise:
+    if normalize:
         scale = np.abs(grids).reshape(len(grids), -1).max(axis=1)
         grids = grids / np.where(scale > 0, scale, 1.0)[:, None, None]
     if axes is None:
@@ -172,7 +172,7 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalise=True, colorbar=
             ax.set_yticks(_site_ticks(grid.shape[0]) if filters.ndim == 3 else [])
         ax.set_title(f"hidden unit {j}")
     if colorbar:
-        label = "weight / max |weight|" if normalise else "weight"
+        label = "weight / max |weight|" if normalize else "weight"
         axes[0].figure.colorbar(mappable, ax=axes[: len(grids)], shrink=0.8, label=label)
     return axes[: len(grids)]
 
@@ -187,7 +187,7 @@ def _draw_dimer_filter(ax, grid, cmap, norm):
     """Draw one (by, bx) filter on the dimer lattice; return the links' collection (for a colorbar).
 
     Lengths are in lattice spacings (vertex to vertex), y pointing down as in the image.
-    Every cell gets a grey outline: a weight near zero is then a pale shape, not a gap.
+    Every cell gets a gray outline: a weight near zero is then a pale shape, not a gap.
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Circle, Rectangle

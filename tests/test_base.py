@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklearn_rsmi.datasets import clear_data_home, get_data_home, make_ising
-from sklearn_rsmi.datasets._base import SamplingProgress, check_verbose, get_memory
+from sklearn_rsmi._utils.validation import check_verbose
+from sklearn_rsmi.datasets._base import SamplingProgress, get_memory
 
 
 def test_environment_variable_moves_the_data_home(tmp_path, monkeypatch):

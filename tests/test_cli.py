@@ -33,7 +33,7 @@ def test_every_command_has_help(argv, capsys):
 
 
 def test_main_job_on_its_default(capsys):
-    code, out, _ = run(["--size", "12", "--samples", "120"], capsys)
+    code, out, _ = run(["--lattice-size", "12", "--n-samples", "120"], capsys)
     assert code == 0
     assert "I(H:E) =" in out and "hidden unit 0" in out and "T_eff/T_c" in out
 
@@ -41,9 +41,9 @@ def test_main_job_on_its_default(capsys):
 @pytest.mark.parametrize(
     "argv, shape, values",
     [
-        (["ising", "--size", "8", "--samples", "5", "--temperature", "3.0"], (5, 8, 8), {-1, 1}),
-        (["ising", "--size", "10", "--samples", "4", "--dimension", "1"], (4, 10), {-1, 1}),
-        (["dimers", "--size", "4", "--samples", "3", "--noise", "0.5"], (3, 8, 8), {0, 1}),
+        (["ising", "--lattice-size", "8", "--n-samples", "5", "--temperature", "3.0"], (5, 8, 8), {-1, 1}),
+        (["ising", "--lattice-size", "10", "--n-samples", "4", "--dimension", "1"], (4, 10), {-1, 1}),
+        (["dimers", "--lattice-size", "4", "--n-samples", "3", "--noise-coupling", "0.5"], (3, 8, 8), {0, 1}),
     ],
 )
 def test_sample_writes_npy(argv, shape, values, tmp_path, capsys):
@@ -57,7 +57,7 @@ def test_sample_writes_npy(argv, shape, values, tmp_path, capsys):
 
 def test_fit_writes_model_filters_and_png(ising_file, tmp_path, capsys):
     out_dir = tmp_path / "fit"
-    code, out, _ = run(["fit", str(ising_file), "--epochs", "3", "--output-dir", str(out_dir)],
+    code, out, _ = run(["fit", str(ising_file), "--n-epochs", "3", "--output-dir", str(out_dir)],
                        capsys)
     assert code == 0
     assert "I(H:E) =" in out and "hidden unit 0" in out
@@ -71,13 +71,13 @@ def test_fit_writes_model_filters_and_png(ising_file, tmp_path, capsys):
 
 
 def test_fit_without_a_file_uses_the_ising_default(tmp_path, capsys):
-    code, out, _ = run(["fit", "--size", "12", "--samples", "100", "--epochs", "2",
+    code, out, _ = run(["fit", "--lattice-size", "12", "--n-samples", "100", "--n-epochs", "2",
                         "--output-dir", str(tmp_path)], capsys)
     assert code == 0 and "2D Ising at T_c" in out
 
 
 def test_flow_writes_csv_and_png(tmp_path, capsys):
-    code, out, _ = run(["flow", "--size", "8", "--samples", "60", "--steps", "1", "--epochs", "2",
+    code, out, _ = run(["flow", "--lattice-size", "8", "--n-samples", "60", "--n-steps", "1", "--n-epochs", "2",
                         "--temperatures", "0.8", "1.3", "--output-dir", str(tmp_path)], capsys)
     assert code == 0
     assert "T_c" in out
@@ -133,7 +133,7 @@ def test_block_of_the_wrong_rank_is_an_error(ising_file, capsys):
 def test_lattice_too_small_for_the_window_is_an_error(tmp_path, capsys):
     path = tmp_path / "small.npy"
     np.save(path, np.ones((4, 4, 4), dtype=np.int8))
-    code, _, err = run(["fit", str(path), "--buffer", "2", "--environment", "2"], capsys)
+    code, _, err = run(["fit", str(path), "--buffer-width", "2", "--environment-width", "2"], capsys)
     assert code == 2 and "window" in err and len(err.strip().splitlines()) == 1
 
 
@@ -152,7 +152,7 @@ def test_failed_writes_leave_no_partial_file(tmp_path, monkeypatch):
 
 def test_commands_leave_numpy_print_options_alone(tmp_path, capsys):
     before = np.get_printoptions()
-    run(["flow", "--size", "8", "--samples", "40", "--steps", "1", "--epochs", "1",
+    run(["flow", "--lattice-size", "8", "--n-samples", "40", "--n-steps", "1", "--n-epochs", "1",
          "--temperatures", "0.8", "1.3", "--output-dir", str(tmp_path)], capsys)
     assert np.get_printoptions() == before
 
@@ -160,7 +160,7 @@ def test_commands_leave_numpy_print_options_alone(tmp_path, capsys):
 def test_reproduce_writes_png_and_numbers(tmp_path, capsys, monkeypatch):
     import matplotlib.pyplot as plt
 
-    from sklearn_rsmi import _reproduce
+    from sklearn_rsmi import reproduce as _reproduce
 
     def tiny_recipe(name, full, random_state, verbose, n_jobs):
         figure, ax = plt.subplots()
@@ -192,7 +192,7 @@ def test_reproduce_fig4_has_help(capsys):
 
 @pytest.mark.parametrize("argv", [["reproduce", "fig6"], ["fit"], ["flow"]])
 def test_output_dir_that_is_a_file_fails_before_the_work(argv, tmp_path, capsys, monkeypatch):
-    from sklearn_rsmi import _reproduce, rg
+    from sklearn_rsmi import reproduce as _reproduce, rg
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the work started before the output directory was checked")
@@ -210,30 +210,30 @@ def test_output_dir_that_is_a_file_fails_before_the_work(argv, tmp_path, capsys,
     assert target.read_text() == "not a directory"
 
 
-def test_fit_with_the_variational_estimator(ising_file, tmp_path, capsys):
-    code, out, _ = run(["fit", str(ising_file), "--estimator", "variational", "--hidden", "2",
-                        "--epochs", "3", "--learning-rate", "0.02", "--schedule", "cosine",
-                        "--windows", "3000",
+def test_fit_with_the_variational_objective(ising_file, tmp_path, capsys):
+    code, out, _ = run(["fit", str(ising_file), "--objective", "variational", "--n-hidden", "2",
+                        "--n-epochs", "3", "--learning-rate", "0.02",
+                        "--learning-rate-schedule", "cosine", "--n-windows", "3000",
                         "--output-dir", str(tmp_path)], capsys)
     assert code == 0
     assert "I(H:E) =" in out and "hidden unit 1" in out
     record = json.loads((tmp_path / "filters.json").read_text())
-    assert record["params"]["estimator"] == "variational"
+    assert record["params"]["objective"] == "variational"
     assert record["params"]["learning_rate"] == 0.02
     assert record["params"]["learning_rate_schedule"] == "cosine"
     assert record["params"]["n_windows"] == 3000
     assert np.array(record["filters"]).shape == (2, 2, 2)
     cg = joblib.load(tmp_path / "rsmi_model.joblib")
-    assert cg.rbm_v_ is None and cg.critic_coef_.shape[0] == 4  # one row per hidden state
+    assert cg.rbm_visible_ is None and cg.critic_coef_.shape[0] == 4  # one row per hidden state
 
 
 @pytest.mark.parametrize("model, name", [("ising", "make_ising"), ("dimers", "make_dimers")])
 def test_sample_verbose_prints_progress(model, name, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SKLEARN_RSMI_DATA", str(tmp_path / "data"))
-    argv = ["sample", model, str(tmp_path / "out.npy"), "--size", "4", "--samples", "12"]
+    argv = ["sample", model, str(tmp_path / "out.npy"), "--lattice-size", "4", "--n-samples", "12"]
     code, out, _ = run(argv, capsys)
     assert code == 0 and f"[{name}]" not in out
-    code, out, _ = run([*argv, "--seed", "1", "-v"], capsys)
+    code, out, _ = run([*argv, "--random-state", "1", "-v"], capsys)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith(f"[{name}] burn-in done")
@@ -243,21 +243,23 @@ def test_sample_verbose_prints_progress(model, name, tmp_path, capsys, monkeypat
 def test_seed_and_verbose_work_before_or_after_the_subcommand(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SKLEARN_RSMI_DATA", str(tmp_path / "data"))
     before, after = tmp_path / "before.npy", tmp_path / "after.npy"
-    code, out_before, _ = run(["-v", "--seed", "3", "sample", "ising", str(before),
-                               "--size", "4", "--samples", "5"], capsys)
+    code, out_before, _ = run(["-v", "--random-state", "3", "sample", "ising", str(before),
+                               "--lattice-size", "4", "--n-samples", "5"], capsys)
     assert code == 0 and "[make_ising]" in out_before
-    code, out_after, _ = run(["sample", "ising", str(after), "--size", "4", "--samples", "5",
-                              "--seed", "3", "-v"], capsys)
+    code, out_after, _ = run(["sample", "ising", str(after), "--lattice-size", "4", "--n-samples", "5",
+                              "--random-state", "3", "-v"], capsys)
     assert code == 0 and "[make_ising]" in out_after
     np.testing.assert_array_equal(np.load(before), np.load(after))
     # Different from the default seed, so the seed did reach the sampler.
     default = tmp_path / "default.npy"
-    run(["sample", "ising", str(default), "--size", "4", "--samples", "5"], capsys)
+    run(["sample", "ising", str(default), "--lattice-size", "4", "--n-samples", "5"], capsys)
     assert not np.array_equal(np.load(default), np.load(after))
 
 
-@pytest.mark.parametrize("argv", [["--size", "4", "sample", "ising"], ["--samples=3", "fit"],
-                                  ["--seed", "1", "--size", "4", "--samples", "3", "flow"]])
+@pytest.mark.parametrize("argv", [["--lattice-size", "4", "sample", "ising"],
+                                  ["--n-samples=3", "fit"],
+                                  ["--random-state", "1", "--lattice-size", "4", "--n-samples", "3",
+                                   "flow"]])
 def test_main_job_sizes_before_a_subcommand_are_an_error(argv, tmp_path, capsys):
     """They would be replaced by the subcommand's own defaults without a word."""
     out = tmp_path / "out.npy"
@@ -271,6 +273,6 @@ def test_main_job_sizes_before_a_subcommand_are_an_error(argv, tmp_path, capsys)
 
 def test_default_data_of_fit_reports_sampling_progress(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SKLEARN_RSMI_DATA", str(tmp_path / "data"))
-    code, out, _ = run(["fit", "--size", "8", "--samples", "20", "--epochs", "1", "-v",
+    code, out, _ = run(["fit", "--lattice-size", "8", "--n-samples", "20", "--n-epochs", "1", "-v",
                         "--output-dir", str(tmp_path)], capsys)
     assert code == 0 and "[make_ising] 20/20 samples" in out

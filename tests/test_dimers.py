@@ -9,21 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
-from sklearn_rsmi.datasets import _dimer_kernels
-from sklearn_rsmi.datasets import _dimers
-from sklearn_rsmi.datasets._dimers import (
-    check_dimer_coverings,
-    electric_field,
-    make_dimers,
-    winding_numbers,
-)
+from sklearn_rsmi.datasets import _dimer_kernels, make_dimers
+from sklearn_rsmi.physics import check_dimer_coverings, electric_field, winding_numbers
 
 # ---------------------------------------------------------------------------------------------
-# Independent helpers: plain loops over the layout of ALGORITHM.md, section 1.
+# Independent helpers: plain loops over the dimer-image layout (sklearn_rsmi.physics).
 
 
 def _touching_counts(image):
-    """Dimers touching each vertex of one (2L, 2L) image, by explicit neighbour lookup."""
+    """Dimers touching each vertex of one (2L, 2L) image, by explicit neighbor lookup."""
     L = image.shape[0] // 2
     counts = np.zeros((L, L), dtype=int)
     for y in range(L):
@@ -138,23 +132,23 @@ def test_check_dimer_coverings_rejects_broken_coverings():
     check_dimer_coverings(images)  # the originals were not modified
 
 
-def test_neighbour_table():
-    neighbours = _dimer_kernels.neighbour_table(4)
+def test_neighbor_table():
+    neighbors = _dimer_kernels.neighbor_table(4)
     # (0,0): right (0,1), down (1,0), left (0,3), up (3,0)
-    assert neighbours[0].tolist() == [1, 4, 3, 12]
-    assert neighbours[15].tolist() == [12, 3, 14, 11]  # (3,3): right (3,0), down (0,3), ...
+    assert neighbors[0].tolist() == [1, 4, 3, 12]
+    assert neighbors[15].tolist() == [12, 3, 14, 11]  # (3,3): right (3,0), down (0,3), ...
     for d in range(4):  # stepping back undoes a step
-        np.testing.assert_array_equal(neighbours[neighbours[:, d], (d + 2) % 4], np.arange(16))
+        np.testing.assert_array_equal(neighbors[neighbors[:, d], (d + 2) % 4], np.arange(16))
 
 
 def test_every_worm_leaves_a_covering():
     _dimer_kernels.seed_numba(7)
     partner = _dimer_kernels.columnar_covering(6)
-    neighbours = _dimer_kernels.neighbour_table(6)
+    neighbors = _dimer_kernels.neighbor_table(6)
     image = np.zeros((12, 12), dtype=np.int8)
     lengths = []
     for _ in range(300):
-        lengths.append(_dimer_kernels.worm_update(partner, neighbours))
+        lengths.append(_dimer_kernels.worm_update(partner, neighbors))
         assert partner.min() >= 0
         _dimer_kernels.covering_to_image(partner, image)
         assert np.all(_touching_counts(image) == 1)
@@ -336,7 +330,7 @@ def test_noise_pairs_agree_with_the_right_frequency_and_ignore_the_dimers(K):
     for noise in (vertex, face, agree):
         assert abs(corr(noise, right_link)) < tolerance
         assert abs(corr(noise, down_link)) < tolerance
-    # Pairs are independent of each other: neighbouring vertex spins, and a face with the next
+    # Pairs are independent of each other: neighboring vertex spins, and a face with the next
     # pair's vertex.
     assert abs(corr(vertex, np.roll(vertex, 1, axis=2))) < tolerance
     assert abs(corr(face, np.roll(vertex, -1, axis=2))) < tolerance
@@ -401,20 +395,20 @@ def test_no_cache_without_seed_or_when_disabled(tmp_path):
 @pytest.mark.parametrize(
     "args, kwargs, error, message",
     [
-        ((10, 5), {}, ValueError, "L must be even.*odd number"),
-        ((10, 0), {}, ValueError, "L must be >= 2"),
-        ((10, 4.0), {}, TypeError, "L must be an integer"),
-        ((0, 4), {}, ValueError, "n_samples must be >= 1"),
-        ((2.5, 4), {}, TypeError, "n_samples must be an integer"),
-        ((2, 4), {"noise_coupling": -0.1}, ValueError, "noise_coupling must be >= 0"),
-        ((2, 4), {"noise_coupling": float("nan")}, ValueError, "noise_coupling"),
-        ((2, 4), {"noise_coupling": "strong"}, TypeError, "noise_coupling must be a real"),
-        ((2, 4), {"n_between": 0}, ValueError, "n_between must be finite and > 0"),
-        ((2, 4), {"n_burn_in": -1}, ValueError, "n_burn_in must be finite and >= 0"),
-        ((2, 4), {"n_burn_in": float("inf")}, ValueError, "n_burn_in"),
-        ((2, 4), {"cache": "yes"}, TypeError, "cache"),
-        ((2, 4), {"verbose": -2}, ValueError, "verbose must be >= 0"),
-        ((2, 4), {"verbose": 0.5}, TypeError, "verbose must be an integer"),
+        ((10, 5), {}, ValueError, "lattice_size must be even.*odd number"),
+        ((10, 0), {}, ValueError, r"'lattice_size' .* in the range \[2, inf\)"),
+        ((10, 4.0), {}, TypeError, "'lattice_size' parameter of make_dimers must be an int"),
+        ((0, 4), {}, ValueError, r"'n_samples' .* in the range \[1, inf\)"),
+        ((2.5, 4), {}, TypeError, "'n_samples' parameter of make_dimers must be an int"),
+        ((2, 4), {"noise_coupling": -0.1}, ValueError, "'noise_coupling' parameter"),
+        ((2, 4), {"noise_coupling": float("nan")}, ValueError, "'noise_coupling' parameter"),
+        ((2, 4), {"noise_coupling": "strong"}, TypeError, "'noise_coupling' parameter"),
+        ((2, 4), {"n_between": 0}, ValueError, r"'n_between' .* in the range \(0.0, inf\)"),
+        ((2, 4), {"n_burn_in": -1}, ValueError, r"'n_burn_in' .* in the range \[0.0, inf\)"),
+        ((2, 4), {"n_burn_in": float("inf")}, ValueError, "'n_burn_in' parameter"),
+        ((2, 4), {"cache": "yes"}, TypeError, "'cache' parameter"),
+        ((2, 4), {"verbose": -2}, ValueError, "'verbose' parameter"),
+        ((2, 4), {"verbose": 0.5}, TypeError, "'verbose' parameter"),
     ],
 )
 def test_make_dimers_rejects_bad_parameters(args, kwargs, error, message):

@@ -12,6 +12,8 @@ import pytest
 DOC_DIR = Path(__file__).resolve().parents[1] / "doc"
 PUBLIC_MODULES = (
     "sklearn_rsmi",
+    "sklearn_rsmi.rbm",
+    "sklearn_rsmi.coarse_graining",
     "sklearn_rsmi.datasets",
     "sklearn_rsmi.physics",
     "sklearn_rsmi.rg",
@@ -39,7 +41,10 @@ def _api_entries():
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
 def test_api_page_lists_every_public_name(module_name):
     module = importlib.import_module(module_name)
-    public = {name for name in module.__all__ if not name.startswith("__")}
+    top = importlib.import_module("sklearn_rsmi")
+    # The estimators are documented once, at the top, where users import them from.
+    public = {name for name in module.__all__ if not name.startswith("__")
+              and (module is top or getattr(top, name, None) is not getattr(module, name))}
     missing = public - _api_entries().get(module_name, set())
     assert not missing, (
         f"{sorted(missing)} from {module_name}.__all__ have no entry in doc/api.rst: add them "

@@ -84,7 +84,7 @@ def test_feature_names():
 
 # ------------------------------------------------------------------- RSMI in a pipeline (Ising)
 def test_pipeline_cross_validation_and_grid_search_on_ising():
-    """Sign of the magnetisation of ordered (T = 2.0) 16x16 Ising samples, from coarse spins."""
+    """Sign of the magnetization of ordered (T = 2.0) 16x16 Ising samples, from coarse spins."""
     X = make_ising(120, 16, 2.0, random_state=1)
     y = (X.sum(axis=(1, 2)) > 0).astype(int)
     pipeline = make_pipeline(
@@ -103,7 +103,7 @@ def test_pipeline_cross_validation_and_grid_search_on_ising():
 # ------------------------------------------------------------- noise filtering (arXiv Fig. 6)
 #: RSMI on the dimer image: 8x8 blocks anchored on the 2x2 unit cell (Fig. 4 geometry).
 DIMER_RSMI = dict(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                  unit_cell=(2, 2), estimator="variational", learning_rate=0.02,
+                  unit_cell=(2, 2), objective="variational", learning_rate=0.02,
                   learning_rate_schedule="cosine")
 
 
@@ -132,14 +132,14 @@ def test_rsmi_ignores_the_noise_pairs_that_a_cd_rbm_models():
     rsmi = _noise_weight_fraction(cg.filters_, noise)
     # The CD-RBM models the same 8x8 blocks that the coarse-grainer tiles the images with.
     blocks = X.reshape(len(X), 4, 8, 4, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 64)
-    rbm = ThetaRBM(n_components=8, n_iter=20, random_state=0).fit(blocks)
+    rbm = ThetaRBM(n_components=8, n_epochs=20, random_state=0).fit(blocks)
     cd = _noise_weight_fraction(rbm.components_, noise)
     assert cd > 0.4, cd
     assert rsmi < cd / 20, (rsmi, cd)
 
 
 def test_rsmi_features_beat_raw_features_with_few_labels():
-    """Sign of the flux W_x of noisy 16x16 dimer coverings, 50 labelled training samples.
+    """Sign of the flux W_x of noisy 16x16 dimer coverings, 50 labeled training samples.
 
     Same classifier for every feature set. Learning curve measured while designing this
     test (5 splits, 500 test samples): n_train 40: raw 0.75 +- 0.04, ThetaRBM(32) 0.59,

@@ -38,7 +38,7 @@ def periodic_chain_correlation(temperature, r, L):
 
 
 def nn_per_sample(X):
-    """Mean of s_i s_j over the 2 L^2 nearest-neighbour bonds of each periodic sample."""
+    """Mean of s_i s_j over the 2 L^2 nearest-neighbor bonds of each periodic sample."""
     S = X.astype(np.float64)
     return 0.5 * (S * np.roll(S, 1, axis=1) + S * np.roll(S, 1, axis=2)).mean(axis=(1, 2))
 
@@ -61,7 +61,7 @@ def test_onsager_formula_in_this_module_matches_transfer_matrix_values():
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 @pytest.mark.parametrize("temperature", [2.0, 3.0])
-def test_nearest_neighbour_correlation_matches_onsager(algorithm, temperature):
+def test_nearest_neighbor_correlation_matches_onsager(algorithm, temperature):
     # L = 64 is far larger than xi(2.0) = 1.2 and xi(3.0) = 2.1: finite-size effects are
     # exponentially small next to the ~5e-4 statistical error.
     X = make_ising(400, 64, temperature, algorithm=algorithm, n_burn_in=200, n_between=5,
@@ -253,13 +253,13 @@ def test_second_call_is_served_from_cache(tmp_path):
 
 
 def test_cache_key_holds_every_parameter(tmp_path):
-    base = dict(n_samples=3, L=8, temperature=2.5, n_burn_in=5, n_between=2, random_state=0,
-                data_home=tmp_path)
+    base = dict(n_samples=3, lattice_size=8, temperature=2.5, n_burn_in=5, n_between=2,
+                random_state=0, data_home=tmp_path)
     reference = make_ising(**base)
     for change in [dict(temperature=2.6), dict(random_state=1), dict(algorithm="metropolis"),
                    dict(n_between=3), dict(n_burn_in=6)]:
         assert not np.array_equal(make_ising(**{**base, **change}), reference), change
-    assert make_ising(**{**base, "L": 10}).shape == (3, 10, 10)
+    assert make_ising(**{**base, "lattice_size": 10}).shape == (3, 10, 10)
     assert make_ising(**{**base, "dimension": 1}).shape == (3, 8)
 
 
@@ -290,31 +290,32 @@ def test_cache_false_writes_nothing(tmp_path):
         (dict(temperature=np.inf), ValueError, "temperature"),
         (dict(temperature=np.nan), ValueError, "temperature"),
         (dict(temperature="hot"), TypeError, "temperature"),
-        (dict(n_samples=0), ValueError, "n_samples"),
-        (dict(n_samples=2.0), TypeError, "n_samples"),
-        (dict(L=1), ValueError, "L must be >= 2"),
-        (dict(L=8.5), TypeError, "L must be an integer"),
-        (dict(L=True), TypeError, "L must be an integer"),
-        (dict(L=7, algorithm="metropolis"), ValueError, "L must be even"),
-        (dict(algorithm="heat-bath"), ValueError, "algorithm must be one of"),
-        (dict(algorithm=None), TypeError, "algorithm must be a string"),
-        (dict(dimension=3), ValueError, "dimension must be 1"),
-        (dict(dimension=0), ValueError, "dimension"),
-        (dict(dimension=2.0), TypeError, "dimension"),
-        (dict(n_burn_in=-1), ValueError, "n_burn_in"),
-        (dict(n_between=-2), ValueError, "n_between"),
-        (dict(n_between=0), ValueError, "n_between"),
-        (dict(n_between=1.5), TypeError, "n_between"),
-        (dict(random_state="seed"), TypeError, "random_state"),
-        (dict(cache="yes"), TypeError, "cache"),
-        (dict(verbose=-1), ValueError, "verbose must be >= 0"),
-        (dict(verbose=1.5), TypeError, "verbose must be an integer"),
-        (dict(verbose="yes"), TypeError, "verbose must be an integer"),
-        (dict(verbose=None), TypeError, "verbose must be an integer"),
+        (dict(n_samples=0), ValueError, "'n_samples' parameter of make_ising must be an int"),
+        (dict(n_samples=2.0), TypeError, "'n_samples' parameter of make_ising must be an int"),
+        (dict(lattice_size=1), ValueError, r"'lattice_size' .* in the range \[2, inf\)"),
+        (dict(lattice_size=8.5), TypeError, "'lattice_size' parameter of make_ising must be"),
+        (dict(lattice_size=True), TypeError, "'lattice_size' parameter of make_ising must be"),
+        (dict(lattice_size=7, algorithm="metropolis"), ValueError, "lattice_size must be even"),
+        (dict(algorithm="heat-bath"), ValueError, "'algorithm' parameter of make_ising must be"),
+        (dict(algorithm=None), TypeError, "'algorithm' parameter of make_ising must be"),
+        (dict(dimension=4), ValueError, r"'dimension' .* in the range \[1, 2\]"),
+        (dict(dimension=0), ValueError, "'dimension' parameter"),
+        (dict(dimension=2.0), TypeError, "'dimension' parameter"),
+        (dict(n_burn_in=-1), ValueError, "'n_burn_in' parameter"),
+        (dict(n_between=-2), ValueError, "'n_between' parameter"),
+        (dict(n_between=0), ValueError, "'n_between' parameter"),
+        (dict(n_between=1.5), TypeError, "'n_between' parameter"),
+        (dict(random_state="seed"), TypeError, "'random_state' parameter"),
+        (dict(random_state=-1), ValueError, "'random_state' parameter"),
+        (dict(cache="yes"), TypeError, "'cache' parameter"),
+        (dict(verbose=-1), ValueError, "'verbose' parameter"),
+        (dict(verbose=1.5), TypeError, "'verbose' parameter"),
+        (dict(verbose="yes"), TypeError, "'verbose' parameter"),
+        (dict(verbose=None), TypeError, "'verbose' parameter"),
     ],
 )
 def test_bad_input_is_named(kwargs, error, match):
-    arguments = dict(n_samples=2, L=8, temperature=2.5, random_state=0, cache=False)
+    arguments = dict(n_samples=2, lattice_size=8, temperature=2.5, random_state=0, cache=False)
     arguments.update(kwargs)
     with pytest.raises(error, match=match):
         make_ising(**arguments)

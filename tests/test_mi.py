@@ -1,4 +1,4 @@
-"""Tests of sklearn_rsmi._mi: objectives, explicit gradients, mutual information in bits.
+"""Tests of sklearn_rsmi.coarse_graining._theta_rbm_objective: objectives, explicit gradients, mutual information in bits.
 
 Independent references used here: central finite differences; brute-force mutual information
 from an explicit joint table P(V, E) pushed through P_Lambda(H | V); free energies by explicit
@@ -13,14 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sklearn_rsmi import _mi_kernels
-from sklearn_rsmi._mi import (
+from sklearn_rsmi._utils.numerics import enumerate_binary_states
+from sklearn_rsmi.coarse_graining import _theta_rbm_kernels as _mi_kernels
+from sklearn_rsmi.coarse_graining._theta_rbm_objective import (
     MAX_ENUMERATED_HIDDEN,
     MAX_ENUMERATED_VISIBLE,
-    RSMIObjective,
-    enumerate_binary_states,
-    free_energy,
+    ThetaRBMObjective,
     hidden_log_likelihood,
+)
+from tests._theta_rbm_tables import (
+    free_energy,
     log_g_table,
     mutual_information_from_tables,
     objective_terms_from_tables,
@@ -145,7 +147,7 @@ def test_log_g_table_is_conditional_up_to_one_constant(rng):
     V_states = enumerate_binary_states(n_visible)
     E_states = enumerate_binary_states(n_environment)
     table = log_g_table(rbm_v, rbm_ve, V_states, E_states)  # [e, v]
-    # Direct: log P_VE(V, E) - log P_V(V), both normalised by brute force.
+    # Direct: log P_VE(V, E) - log P_V(V), both normalized by brute force.
     joint = np.array([[-free_energy(rbm_ve, np.r_[v, e][None])[0] for e in E_states] for v in V_states])
     joint -= np.log(np.exp(joint).sum())
     marginal = -free_energy(rbm_v, V_states)
@@ -171,7 +173,7 @@ def test_log_g_kernel_large_activations(rng, scale, shift):
     np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-11)
 
 
-def test_hidden_log_likelihood_normalised(rng):
+def test_hidden_log_likelihood_normalized(rng):
     filters, bias = 3 * rng.normal(size=(3, 4)), rng.normal(size=3)
     V = random_rows(rng, 5, 4)
     l = hidden_log_likelihood(filters, bias, V, enumerate_binary_states(3))
@@ -202,7 +204,7 @@ def test_gradient_matches_finite_differences(rng, n_hidden, estimator, weighted)
     assert relative_error(grad_filters, fd_filters) < 1e-6
     assert relative_error(grad_bias, fd_bias) < 1e-6
     # The object built on the same RBMs gives the same numbers.
-    objective = RSMIObjective(rbm_v, rbm_ve, n_visible, n_hidden, visible_method="enumerate",
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, n_hidden, visible_method="enumerate",
                               hidden_method="enumerate")
     v2, gf2, gb2 = objective.value_and_gradient(filters, bias, V, E, estimator, weight)
     assert v2 == pytest.approx(value(filters, bias), rel=1e-12)
@@ -273,7 +275,7 @@ def test_objective_of_two_rbms_matches_brute_force(rng):
     V_states = enumerate_binary_states(n_visible)
     V, E = random_rows(rng, n_rows, n_visible), random_rows(rng, n_rows, n_environment)
     weight = rng.random(n_rows)
-    objective = RSMIObjective(rbm_v, rbm_ve, n_visible, n_hidden)
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, n_hidden)
     assert (objective.visible_method_, objective.hidden_method_) == ("enumerate", "enumerate")
 
     def explicit_free_energy(rbm, x):
@@ -356,8 +358,8 @@ def test_large_weights_through_the_rbm_path(rng):
     rbm_v, rbm_ve = random_rbm(rng, 4), random_rbm(rng, 10)
     V, E = random_rows(rng, 40, 4), random_rows(rng, 40, 6)
     filters, bias = 50 * np.sign(rng.normal(size=(2, 4))), np.array([-50.0, 25.0])
-    for visible_method in ("enumerate", "gibbs"):
-        objective = RSMIObjective(rbm_v, rbm_ve, 4, 2, visible_method=visible_method, random_state=0)
+    for visible_method in ("enumerate", "sample"):
+        objective = ThetaRBMObjective(rbm_v, rbm_ve, 4, 2, visible_method=visible_method, random_state=0)
         for estimator in ("paper", "exact"):
             value, gf, gb = objective.value_and_gradient(filters, bias, V, E, estimator)
             assert np.isfinite(value) and np.all(np.isfinite(gf)) and np.all(np.isfinite(gb))
@@ -432,7 +434,7 @@ def _monte_carlo_standard_errors(rbm_v, rbm_ve, filters, bias, V, E, n_samples, 
 
 def test_gibbs_estimates_agree_with_enumeration(rng):
     """Independent Gibbs runs scatter around the enumerated values as Monte Carlo predicts."""
-    from sklearn_rsmi._threads import numba_threads
+    from sklearn_rsmi._utils.threads import numba_threads
 
     # Many small kernel calls: one thread avoids fork/join stalls on a busy machine.
     with numba_threads(1):
@@ -445,11 +447,11 @@ def _check_gibbs_against_enumeration(rng):
     rbm_ve = random_rbm(rng, n_visible + n_environment, 6, scale=0.7)
     V, E = random_rows(rng, n_rows, n_visible), random_rows(rng, n_rows, n_environment)
     filters, bias = 1.5 * rng.normal(size=(2, n_visible)), rng.normal(size=2)
-    exact_path = RSMIObjective(rbm_v, rbm_ve, n_visible, 2, visible_method="enumerate")
+    exact_path = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, 2, visible_method="enumerate")
     errors = _monte_carlo_standard_errors(rbm_v, rbm_ve, filters, bias, V, E, n_samples, 8)
     mi = exact_path.mutual_information(filters, bias, V, E)
     for hidden_method in ("enumerate", "sample"):
-        runs = [RSMIObjective(rbm_v, rbm_ve, n_visible, 2, visible_method="gibbs",
+        runs = [ThetaRBMObjective(rbm_v, rbm_ve, n_visible, 2, visible_method="sample",
                               hidden_method=hidden_method, n_gibbs_samples=n_samples,
                               n_gibbs_burn_in=30, n_hidden_samples=8, random_state=seed)
                 for seed in range(n_runs)]
@@ -459,7 +461,7 @@ def _check_gibbs_against_enumeration(rng):
             draws = np.array([np.r_[v, a.ravel(), b] for v, a, b in (
                 run.value_and_gradient(filters, bias, V, E, estimator) for run in runs)])
             stderr = draws.std(axis=0, ddof=1) / np.sqrt(n_runs)
-            # Bias of the log-mean and self-normalised weights is O(1/M), far below stderr here.
+            # Bias of the log-mean and self-normalized weights is O(1/M), far below stderr here.
             assert np.max(np.abs(draws.mean(axis=0) - reference) / stderr) < 5
             # Spread of single runs as predicted for independent samples of q_H.
             predicted = errors[estimator] if hidden_method == "enumerate" else errors[estimator, "sample"]
@@ -477,8 +479,8 @@ def test_sampled_hidden_gradient_is_unbiased(rng):
     rbm_v, rbm_ve = random_rbm(rng, n_visible), random_rbm(rng, n_visible + n_environment)
     V, E = random_rows(rng, n_rows, n_visible), random_rows(rng, n_rows, n_environment)
     filters, bias = rng.normal(size=(n_hidden, n_visible)), rng.normal(size=n_hidden)
-    enumerated = RSMIObjective(rbm_v, rbm_ve, n_visible, n_hidden, hidden_method="enumerate")
-    sampled = RSMIObjective(rbm_v, rbm_ve, n_visible, n_hidden, hidden_method="sample",
+    enumerated = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, n_hidden, hidden_method="enumerate")
+    sampled = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, n_hidden, hidden_method="sample",
                             n_hidden_samples=2, random_state=3)
     table = sampled.log_g(V, E)
     for estimator in ("paper", "exact"):
@@ -501,7 +503,7 @@ def test_gibbs_is_deterministic_given_the_seed(rng):
     filters, bias = rng.normal(size=(2, 5)), rng.normal(size=2)
     results = []
     for _ in range(2):
-        objective = RSMIObjective(rbm_v, rbm_ve, 5, 2, visible_method="gibbs", hidden_method="sample",
+        objective = ThetaRBMObjective(rbm_v, rbm_ve, 5, 2, visible_method="sample", hidden_method="sample",
                                   random_state=7)
         first = objective.value_and_gradient(filters, bias, V, E, "exact")
         mi = objective.mutual_information(filters, bias, V, E)
@@ -511,7 +513,7 @@ def test_gibbs_is_deterministic_given_the_seed(rng):
 
 
 def test_results_do_not_depend_on_the_number_of_threads(rng):
-    from sklearn_rsmi._threads import numba_threads
+    from sklearn_rsmi._utils.threads import numba_threads
 
     rbm_v, rbm_ve = random_rbm(rng, 5), random_rbm(rng, 11)
     V, E = random_rows(rng, 30, 5), random_rows(rng, 30, 6)
@@ -519,21 +521,21 @@ def test_results_do_not_depend_on_the_number_of_threads(rng):
     results = []
     for n_jobs in (1, 2):
         with numba_threads(n_jobs):
-            gibbs = RSMIObjective(rbm_v, rbm_ve, 5, 2, visible_method="gibbs", random_state=3)
+            gibbs = ThetaRBMObjective(rbm_v, rbm_ve, 5, 2, visible_method="sample", random_state=3)
             value, gf, gb = gibbs.value_and_gradient(filters, bias, V, E, "exact")
-            table = RSMIObjective(rbm_v, rbm_ve, 5, 2).log_g(V, E)
+            table = ThetaRBMObjective(rbm_v, rbm_ve, 5, 2).log_g(V, E)
         results.append((value, gf, gb, table))
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)
 
 
 def test_chain_sets_are_bounded(rng, monkeypatch):
-    import sklearn_rsmi._mi as mi_module
+    import sklearn_rsmi.coarse_graining._theta_rbm_objective as mi_module
 
     monkeypatch.setattr(mi_module, "_MAX_CHAIN_SETS", 3)
     rbm_v, rbm_ve = random_rbm(rng, 5), random_rbm(rng, 11)
     V, E = random_rows(rng, 40, 5), random_rows(rng, 40, 6)
-    objective = RSMIObjective(rbm_v, rbm_ve, 5, 4, visible_method="gibbs", hidden_method="sample",
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, 5, 4, visible_method="sample", hidden_method="sample",
                               n_gibbs_burn_in=5, random_state=0)
     filters, bias = 0.1 * rng.normal(size=(4, 5)), np.zeros(4)  # many coarse states met
     value, gf, _ = objective.value_and_gradient(filters, bias, V, E)
@@ -542,12 +544,12 @@ def test_chain_sets_are_bounded(rng, monkeypatch):
     assert np.isfinite(value) and np.all(np.isfinite(gf)) and np.isfinite(mi)
 
 
-# ----------------------------------------------------------------------------- API behaviour
+# ----------------------------------------------------------------------------- API behavior
 def test_precomputed_table_gives_the_same_results(rng):
     rbm_v, rbm_ve = random_rbm(rng, 4), random_rbm(rng, 12)
     V, E = random_rows(rng, 30, 4), random_rows(rng, 30, 8)
     filters, bias = rng.normal(size=(2, 4)), rng.normal(size=2)
-    objective = RSMIObjective(rbm_v, rbm_ve, 4, 2)
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, 4, 2)
     assert objective.table_fits(30) and not objective.table_fits(2**40)
     table = objective.log_g(V, E)
     rows = np.array([3, 1, 4, 1, 5, 9, 2, 6])
@@ -565,8 +567,8 @@ def test_inputs_are_not_modified(rng):
     V, E = random_rows(rng, 10, 4), random_rows(rng, 10, 5)
     filters, bias, weight = rng.normal(size=(1, 4)), rng.normal(size=1), rng.random(10)
     copies = [x.copy() for x in (V, E, filters, bias, weight)]
-    for visible_method in ("enumerate", "gibbs"):
-        objective = RSMIObjective(rbm_v, rbm_ve, 4, 1, visible_method=visible_method, random_state=0)
+    for visible_method in ("enumerate", "sample"):
+        objective = ThetaRBMObjective(rbm_v, rbm_ve, 4, 1, visible_method=visible_method, random_state=0)
         objective.value_and_gradient(filters, bias, V, E, "exact", weight)
         objective.mutual_information(filters, bias, V, E, weight)
     for before, after in zip(copies, (V, E, filters, bias, weight)):
@@ -581,7 +583,7 @@ def test_works_with_sklearn_bernoulli_rbm(rng):
     X = random_rows(rng, 200, 10)
     rbm_ve = BernoulliRBM(n_components=6, n_iter=2, random_state=0).fit(X)
     rbm_v = BernoulliRBM(n_components=4, n_iter=2, random_state=0).fit(X[:, :4])
-    objective = RSMIObjective(rbm_v, rbm_ve, 4, 1)
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, 4, 1)
     value, gf, gb = objective.value_and_gradient(np.ones((1, 4)), np.zeros(1), X[:, :4], X[:, 4:])
     assert np.isfinite(value) and gf.shape == (1, 4) and gb.shape == (1,)
 
@@ -590,23 +592,23 @@ def test_bad_input_raises(rng):
     rbm_v, rbm_ve = random_rbm(rng, 4), random_rbm(rng, 9)
     V, E = random_rows(rng, 10, 4), random_rows(rng, 10, 5)
     filters, bias = rng.normal(size=(2, 4)), rng.normal(size=2)
-    objective = RSMIObjective(rbm_v, rbm_ve, 4, 2)
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, 4, 2)
     with pytest.raises(ValueError, match="n_hidden"):
-        RSMIObjective(rbm_v, rbm_ve, 4, 0)
+        ThetaRBMObjective(rbm_v, rbm_ve, 4, 0)
     with pytest.raises(ValueError, match="rbm_visible has 4 features, expected 5"):
-        RSMIObjective(rbm_v, rbm_ve, 5, 1)
+        ThetaRBMObjective(rbm_v, rbm_ve, 5, 1)
     with pytest.raises(ValueError, match="rbm_joint"):
-        RSMIObjective(rbm_v, random_rbm(rng, 4), 4, 1)
+        ThetaRBMObjective(rbm_v, random_rbm(rng, 4), 4, 1)
     with pytest.raises(TypeError, match="components_"):
-        RSMIObjective(object(), rbm_ve, 4, 1)
+        ThetaRBMObjective(object(), rbm_ve, 4, 1)
     with pytest.raises(ValueError, match="cap"):
-        RSMIObjective(random_rbm(rng, 21), random_rbm(rng, 25), 21, 1, visible_method="enumerate")
+        ThetaRBMObjective(random_rbm(rng, 21), random_rbm(rng, 25), 21, 1, visible_method="enumerate")
     with pytest.raises(ValueError, match="cap"):
-        RSMIObjective(rbm_v, rbm_ve, 4, MAX_ENUMERATED_HIDDEN + 1, hidden_method="enumerate")
+        ThetaRBMObjective(rbm_v, rbm_ve, 4, MAX_ENUMERATED_HIDDEN + 1, hidden_method="enumerate")
     with pytest.raises(ValueError, match="visible_method"):
-        RSMIObjective(rbm_v, rbm_ve, 4, 1, visible_method="exact")
+        ThetaRBMObjective(rbm_v, rbm_ve, 4, 1, visible_method="exact")
     with pytest.raises(ValueError, match="hidden_method"):
-        RSMIObjective(rbm_v, rbm_ve, 4, 1, hidden_method="gibbs")
+        ThetaRBMObjective(rbm_v, rbm_ve, 4, 1, hidden_method="gibbs")
     with pytest.raises(ValueError, match="filters has 1 rows"):
         objective.value_and_gradient(filters[:1], bias[:1], V, E)
     with pytest.raises(ValueError, match="bias"):
@@ -623,26 +625,14 @@ def test_bad_input_raises(rng):
         objective.value_and_gradient(filters, bias, V, E, sample_weight=np.ones(9))
     with pytest.raises(ValueError, match="sample_weight"):
         objective.value_and_gradient(filters, bias, V, E, sample_weight=-np.ones(10))
-    with pytest.raises(ValueError, match="estimator"):
-        objective.value_and_gradient(filters, bias, V, E, estimator="jensen")
+    with pytest.raises(ValueError, match="objective"):
+        objective.value_and_gradient(filters, bias, V, E, objective="jensen")
     with pytest.raises(ValueError, match="finite"):
         objective.value_and_gradient(np.full((2, 4), np.nan), bias, V, E)
     with pytest.raises(ValueError, match="log_g has shape"):
         objective.value_and_gradient(filters, bias, V, E, log_g=np.zeros((10, 8)))
     with pytest.raises(ValueError, match="log_g contains NaN"):
         objective.value_and_gradient(filters, bias, V, E, log_g=np.full((10, 16), np.nan))
-    tables = random_tables(rng)
-    Vt, log_g, V_states, log_p = tables.args()
-    f3 = rng.normal(size=(1, 3))
-    with pytest.raises(ValueError, match="normalised"):
-        mutual_information_from_tables(f3, np.zeros(1), Vt, log_g, V_states, log_p + 0.1)
-    with pytest.raises(ValueError, match="log_g has shape"):
-        mutual_information_from_tables(f3, np.zeros(1), Vt, log_g[:, :4], V_states, log_p)
-    with pytest.raises(ValueError, match="n_hidden must be >= 1"):
-        objective_terms_from_tables(np.zeros((0, 3)), np.zeros(0), Vt, log_g, V_states, log_p)
-    with pytest.raises(ValueError, match="too many to enumerate"):
-        objective_terms_from_tables(np.zeros((MAX_ENUMERATED_HIDDEN + 1, 3)),
-                                    np.zeros(MAX_ENUMERATED_HIDDEN + 1), Vt, log_g, V_states, log_p)
     assert MAX_ENUMERATED_VISIBLE >= 16
 
 
@@ -660,7 +650,7 @@ def test_mutual_information_never_exceeds_the_coarse_entropy(n_visible, n_hidden
     rbm_ve = random_rbm(rng, n_visible + 3, scale=scale)
     V, E = random_rows(rng, 30, n_visible), random_rows(rng, 30, 3)
     filters, bias = scale * rng.normal(size=(n_hidden, n_visible)), rng.normal(size=n_hidden)
-    objective = RSMIObjective(rbm_v, rbm_ve, n_visible, n_hidden)
+    objective = ThetaRBMObjective(rbm_v, rbm_ve, n_visible, n_hidden)
     mi = objective.mutual_information(filters, bias, V, E)
     p_h = p_hidden_given_visible(filters, bias, V).mean(axis=0)
     entropy_bits = -np.sum(p_h[p_h > 0] * np.log2(p_h[p_h > 0]))

@@ -20,8 +20,8 @@ from sklearn_rsmi.physics import (
     diagonal_correlation,
     effective_temperature,
     energy_per_site,
-    measure_nearest_neighbour_correlation,
-    nearest_neighbour_correlation,
+    measure_nearest_neighbor_correlation,
+    nearest_neighbor_correlation,
     spontaneous_magnetization,
 )
 
@@ -125,7 +125,7 @@ def float_open_product(m, n):
     "temperature, nn, diagonal", [(3.0, 0.408655, 0.266644), (4.0, 0.278636, 0.137058)]
 )
 def test_correlations_match_tabulated_transfer_matrix_values(temperature, nn, diagonal):
-    assert nearest_neighbour_correlation(temperature) == pytest.approx(nn, abs=1e-6)
+    assert nearest_neighbor_correlation(temperature) == pytest.approx(nn, abs=1e-6)
     assert diagonal_correlation(temperature) == pytest.approx(diagonal, abs=1e-6)
     assert energy_per_site(temperature) == pytest.approx(-2 * nn, abs=2e-6)
 
@@ -133,24 +133,24 @@ def test_correlations_match_tabulated_transfer_matrix_values(temperature, nn, di
 @pytest.mark.parametrize("temperature, width, tolerance", [(5.0, 10, 2e-5), (1.5, 12, 1e-4)])
 def test_correlations_match_transfer_matrix_on_a_cylinder(temperature, width, tolerance):
     along, across, diagonal = strip_correlations(width, temperature)
-    assert along == pytest.approx(nearest_neighbour_correlation(temperature), abs=tolerance)
-    assert across == pytest.approx(nearest_neighbour_correlation(temperature), abs=tolerance)
+    assert along == pytest.approx(nearest_neighbor_correlation(temperature), abs=tolerance)
+    assert across == pytest.approx(nearest_neighbor_correlation(temperature), abs=tolerance)
     assert diagonal == pytest.approx(diagonal_correlation(temperature), abs=tolerance)
 
 
 def test_values_at_and_across_the_critical_temperature():
-    assert nearest_neighbour_correlation(T_C) == pytest.approx(1 / math.sqrt(2), rel=1e-15)
+    assert nearest_neighbor_correlation(T_C) == pytest.approx(1 / math.sqrt(2), rel=1e-15)
     assert diagonal_correlation(T_C) == pytest.approx(2 / math.pi, abs=1e-15)
     assert energy_per_site(T_C) == pytest.approx(-math.sqrt(2), abs=1e-15)
     around = np.array([T_C - 1e-9, T_C + 1e-9])
-    assert np.allclose(nearest_neighbour_correlation(around), 1 / math.sqrt(2), atol=1e-7)
+    assert np.allclose(nearest_neighbor_correlation(around), 1 / math.sqrt(2), atol=1e-7)
     assert np.allclose(diagonal_correlation(around), 2 / math.pi, atol=1e-7)
-    assert np.all(np.isfinite(nearest_neighbour_correlation(np.linspace(T_C - 1e-6, T_C + 1e-6, 101))))
+    assert np.all(np.isfinite(nearest_neighbor_correlation(np.linspace(T_C - 1e-6, T_C + 1e-6, 101))))
 
 
 def test_correlations_are_monotone_with_the_right_limits():
     T = np.geomspace(0.05, 1e6, 4001)
-    nn, diagonal = nearest_neighbour_correlation(T), diagonal_correlation(T)
+    nn, diagonal = nearest_neighbor_correlation(T), diagonal_correlation(T)
     # where the value rounds to 1 the evaluation may wobble by an ulp or two, never above 1
     assert np.all(np.diff(nn) <= 5e-16) and np.all(np.diff(diagonal) <= 5e-16)
     assert np.all(nn <= 1) and np.all(diagonal <= 1)
@@ -160,7 +160,7 @@ def test_correlations_are_monotone_with_the_right_limits():
     assert nn[0] == pytest.approx(1.0) and diagonal[0] == pytest.approx(1.0)
     # high-temperature series: nn = t + 2 t^3 + ..., diagonal = 2 t^2 + ..., t = tanh(1/T)
     t = math.tanh(1e-4)
-    assert nearest_neighbour_correlation(1e4) == pytest.approx(t + 2 * t**3, rel=1e-12)
+    assert nearest_neighbor_correlation(1e4) == pytest.approx(t + 2 * t**3, rel=1e-12)
     assert diagonal_correlation(1e4) == pytest.approx(2 * t**2, rel=1e-6)
 
 
@@ -168,11 +168,11 @@ def test_extreme_temperatures_reach_their_limits_quietly():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cold, hot = np.array([1e-300, 5e-324]), np.array([1e300])
-        assert np.all(nearest_neighbour_correlation(cold) == 1.0)
+        assert np.all(nearest_neighbor_correlation(cold) == 1.0)
         assert np.all(diagonal_correlation(cold) == 1.0)
         assert np.all(spontaneous_magnetization(cold) == 1.0)
         assert np.all(correlation_length(cold) < 1e-299)
-        assert nearest_neighbour_correlation(hot)[0] == pytest.approx(1e-300, rel=1e-12)
+        assert nearest_neighbor_correlation(hot)[0] == pytest.approx(1e-300, rel=1e-12)
         assert spontaneous_magnetization(hot)[0] == 0.0
         assert diagonal_correlation(hot)[0] == pytest.approx(0.0, abs=1e-300)
         assert correlation_length(hot)[0] == pytest.approx(1 / math.log(1e300), rel=1e-12)  # ln coth K ~ ln T
@@ -230,7 +230,7 @@ def test_correlation_length_below_critical_temperature_matches_transfer_matrix()
 
 @pytest.mark.parametrize(
     "function",
-    [nearest_neighbour_correlation, energy_per_site, diagonal_correlation,
+    [nearest_neighbor_correlation, energy_per_site, diagonal_correlation,
      spontaneous_magnetization, correlation_length],
 )
 def test_temperature_functions_are_vectorised_and_validate(function):
@@ -262,7 +262,7 @@ def test_temperature_functions_are_vectorised_and_validate(function):
 def test_chain_correlation_matches_enumeration(n_sites, temperature):
     for r in range(1, 5):
         exact = brute_force_chain_correlation(temperature, n_sites, r)
-        assert chain_correlation(temperature, r, L=n_sites) == pytest.approx(exact, rel=1e-12)
+        assert chain_correlation(temperature, r, lattice_size=n_sites) == pytest.approx(exact, rel=1e-12)
 
 
 def test_chain_correlation_infinite_chain_and_broadcasting():
@@ -273,7 +273,7 @@ def test_chain_correlation_infinite_chain_and_broadcasting():
     assert out[1, 2] == pytest.approx(t**2)
     assert np.all(out[:, 0] == 1.0)
     # a long ring approaches the infinite chain
-    assert chain_correlation(2.0, 3, L=400) == pytest.approx(t**3, rel=1e-12)
+    assert chain_correlation(2.0, 3, lattice_size=400) == pytest.approx(t**3, rel=1e-12)
 
 
 def test_chain_correlation_rejects_bad_distances():
@@ -281,10 +281,10 @@ def test_chain_correlation_rejects_bad_distances():
         chain_correlation(1.0, -1)
     with pytest.raises(TypeError, match="integer"):
         chain_correlation(1.0, 1.5)
-    with pytest.raises(ValueError, match="<= L"):
-        chain_correlation(1.0, 7, L=6)
-    with pytest.raises(TypeError, match="L must be an integer"):
-        chain_correlation(1.0, 1, L=6.0)
+    with pytest.raises(ValueError, match="<= lattice_size"):
+        chain_correlation(1.0, 7, lattice_size=6)
+    with pytest.raises(TypeError, match="lattice_size must be an integer"):
+        chain_correlation(1.0, 1, lattice_size=6.0)
     with pytest.raises(ValueError, match="> 0"):
         chain_correlation(0.0, 1)
 
@@ -298,21 +298,21 @@ def test_measured_correlation_of_hand_made_configurations():
     checkerboard = (np.indices((6, 6)).sum(axis=0) % 2) * 2 - 1
     stripes = np.tile(np.array([1, -1] * 3), (6, 1))  # columns alternate: rows +-+-..
     samples = np.stack([up2d, checkerboard, stripes, -up2d])
-    assert np.array_equal(measure_nearest_neighbour_correlation(samples), [1.0, -1.0, 0.0, 1.0])
+    assert np.array_equal(measure_nearest_neighbor_correlation(samples), [1.0, -1.0, 0.0, 1.0])
 
     chain = np.array([[1] * 8, [1, -1] * 4, [1, 1, -1, -1] * 2, [1, 1, 1, 1, 1, 1, 1, -1]])
-    assert np.allclose(measure_nearest_neighbour_correlation(chain), [1.0, -1.0, 0.0, 0.5])
+    assert np.allclose(measure_nearest_neighbor_correlation(chain), [1.0, -1.0, 0.0, 0.5])
 
 
 def test_measured_correlation_accepts_occupations_and_leaves_input_alone(rng):
     spins = rng.choice(np.array([-1, 1], dtype=np.int8), size=(5, 4, 6))
     occupations = (spins + 1) // 2
     kept = spins.copy()
-    assert np.array_equal(measure_nearest_neighbour_correlation(spins),
-                          measure_nearest_neighbour_correlation(occupations))
+    assert np.array_equal(measure_nearest_neighbor_correlation(spins),
+                          measure_nearest_neighbor_correlation(occupations))
     assert np.array_equal(spins, kept)
-    assert np.array_equal(measure_nearest_neighbour_correlation(spins.astype(float)),
-                          measure_nearest_neighbour_correlation(spins))
+    assert np.array_equal(measure_nearest_neighbor_correlation(spins.astype(float)),
+                          measure_nearest_neighbor_correlation(spins))
 
 
 @given(st.integers(2, 5), st.integers(2, 5), st.integers(0, 2**31 - 1))
@@ -323,18 +323,18 @@ def test_measured_correlation_equals_explicit_bond_sum(Ly, Lx, seed):
         bonds = [s[y, x] * s[y, (x + 1) % Lx] for y in range(Ly) for x in range(Lx)]
         bonds += [s[y, x] * s[(y + 1) % Ly, x] for y in range(Ly) for x in range(Lx)]
         expected.append(np.mean(bonds))
-    assert np.allclose(measure_nearest_neighbour_correlation(spins), expected)
+    assert np.allclose(measure_nearest_neighbor_correlation(spins), expected)
 
 
 def test_measured_correlation_rejects_bad_samples():
     with pytest.raises(ValueError, match="shape"):
-        measure_nearest_neighbour_correlation(np.ones((2, 2, 2, 2)))
+        measure_nearest_neighbor_correlation(np.ones((2, 2, 2, 2)))
     with pytest.raises(ValueError, match=">= 2 sites"):
-        measure_nearest_neighbour_correlation(np.ones((3, 1, 4)))
+        measure_nearest_neighbor_correlation(np.ones((3, 1, 4)))
     with pytest.raises(ValueError, match="binary"):
-        measure_nearest_neighbour_correlation(np.full((2, 4), 2))
+        measure_nearest_neighbor_correlation(np.full((2, 4), 2))
     with pytest.raises(ValueError, match="NaN"):
-        measure_nearest_neighbour_correlation(np.array([[1.0, np.nan]]))
+        measure_nearest_neighbor_correlation(np.array([[1.0, np.nan]]))
 
 
 def test_binder_cumulant():
@@ -354,7 +354,7 @@ def test_binder_cumulant():
 
 @given(st.floats(0.5, 20.0))
 def test_effective_temperature_round_trip(temperature):
-    recovered = effective_temperature(correlation=nearest_neighbour_correlation(temperature))
+    recovered = effective_temperature(correlation=nearest_neighbor_correlation(temperature))
     assert recovered == pytest.approx(temperature, rel=1e-6)
 
 
@@ -384,18 +384,18 @@ def test_effective_temperature_from_samples(rng):
     assert effective_temperature(up) == 0.0
     spins = rng.choice([-1, 1], size=(20, 8, 8))
     spins[:, ::2, :] = spins[:, 1::2, :]  # positively correlated rows
-    measured = measure_nearest_neighbour_correlation(spins).mean()
+    measured = measure_nearest_neighbor_correlation(spins).mean()
     assert effective_temperature(spins) == pytest.approx(effective_temperature(correlation=measured))
     with pytest.raises(ValueError, match="chains"):
         effective_temperature(spins[:, 0, :])
     chain_T = effective_temperature(spins[:, 0, :], reference=lambda T: chain_correlation(T, 1))
-    chain_measured = measure_nearest_neighbour_correlation(spins[:, 0, :]).mean()
+    chain_measured = measure_nearest_neighbor_correlation(spins[:, 0, :]).mean()
     assert chain_T == pytest.approx(1 / math.atanh(chain_measured), rel=1e-9)
 
 
 def test_effective_temperature_inverts_a_reference_table():
     temperatures = np.linspace(1.0, 4.0, 61)
-    correlations = chain_correlation(temperatures, 1, L=16)
+    correlations = chain_correlation(temperatures, 1, lattice_size=16)
     order = np.random.default_rng(0).permutation(61)  # unsorted input is fine
     table = (temperatures[order], correlations[order])
     assert np.allclose(effective_temperature(correlation=correlations, reference=table), temperatures)

@@ -69,7 +69,7 @@ def test_plot_rg_flow_skips_infinite_levels_and_rejects_bad_input():
     plt.close("all")
 
 
-def test_filters_are_centred_on_zero_one_panel_per_hidden_unit():
+def test_filters_are_centered_on_zero_one_panel_per_hidden_unit():
     from sklearn_rsmi.plotting import plot_filters
 
     filters = np.array([[[1.0, -0.5], [0.25, 0.0]], [[-2.0, 0.0], [0.0, 1.0]]])
@@ -148,16 +148,16 @@ def test_dimer_filters_are_drawn_on_links_vertices_and_faces():
                                    [(x0 + x1) / 2, (y0 + y1) / 2])
         along, across = (right - left, bottom - top) if y0 == y1 else (bottom - top, right - left)
         assert 0.5 < along < 1.0 and across < 0.5 * along  # a bar between the two vertices
-    centres = [p.vertices.mean(axis=0) for p in cells["faces"].get_paths()]
-    np.testing.assert_allclose(np.round(centres, 6), [[0.5, 0.5], [1.5, 0.5], [0.5, 1.5],
+    centers = [p.vertices.mean(axis=0) for p in cells["faces"].get_paths()]
+    np.testing.assert_allclose(np.round(centers, 6), [[0.5, 0.5], [1.5, 0.5], [0.5, 1.5],
                                                       [1.5, 1.5]], atol=0.05)
-    # Colours: the diverging map centred on zero, the largest weight at its end.
+    # Colors: the diverging map centered on zero, the largest weight at its end.
     ax.figure.canvas.draw()
     norm = cells["links"].norm
     assert norm.vcenter == 0.0 and norm.vmin == -norm.vmax == -1.0
     expected = colormaps["RdBu_r"](norm(cells["links"].get_array()))
     np.testing.assert_allclose(cells["links"].get_facecolors(), expected)
-    # The whole lattice in view, y pointing down as in the image; both axes labelled.
+    # The whole lattice in view, y pointing down as in the image; both axes labeled.
     assert ax.get_xlim() == pytest.approx((-0.4, 2.4))
     assert ax.get_ylim() == pytest.approx((2.4, -0.4))
     assert ax.get_xlabel() == "x (vertex)" and ax.get_ylabel() == "y (vertex)"
@@ -178,8 +178,8 @@ def test_dimer_noise_cells_with_zero_weight_are_pale_but_outlined():
     for ax, sign in zip(axes, (1, -1)):
         cells = {c.get_label(): c for c in ax.collections}
         for name in ("vertices", "faces"):
-            colours = cells[name].get_facecolors()[:, :3]
-            assert np.all(colours > 0.9), (name, colours)  # near white: the map's centre
+            colors = cells[name].get_facecolors()[:, :3]
+            assert np.all(colors > 0.9), (name, colors)  # near white: the map's center
             assert np.all(cells[name].get_edgecolors()[:, :3] < 0.8)  # still visible
         strong = cells["links"].get_facecolors()[0, :3]
         assert (strong[0] > strong[2]) == (sign > 0)  # red for +, blue for -

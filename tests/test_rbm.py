@@ -13,16 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import expit, logsumexp
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
-from sklearn.utils.validation import validate_data
 
-from sklearn_rsmi import _rbm_kernels as kernels
-from sklearn_rsmi._rbm import (
-    EXPECTED_FAILED_CHECKS,
-    ThetaRBM,
-    ais_log_partition_function,
-    exact_log_partition_function,
-)
+from sklearn_rsmi.rbm import ThetaRBM, ais_log_partition_function, exact_log_partition_function
+from sklearn_rsmi.rbm import _kernels as kernels
+from tests._helpers import sigmoid_array, uniforms
 
 T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
 
@@ -46,7 +40,7 @@ def brute_force(W, a, c):
 def rbm_with(W, a, c, **params):
     """A fitted ThetaRBM whose parameters are set by hand."""
     W = np.asarray(W, dtype=float)
-    rbm = ThetaRBM(n_components=W.shape[0], n_iter=0, random_state=0, **params)
+    rbm = ThetaRBM(n_components=W.shape[0], n_epochs=0, random_state=0, **params)
     rbm.fit(np.vstack([np.zeros(W.shape[1]), np.ones(W.shape[1])]))
     rbm.components_ = W.copy()
     rbm.intercept_visible_ = np.asarray(a, dtype=float).copy()
@@ -170,14 +164,14 @@ def test_fit_recovers_a_known_rbm_in_kl():
     W[0] += 3.0
     W[1, :4] += 3.0
     W[1, 4:] -= 3.0
-    # Biases that centre every unit: all marginals are 1/2, only correlations are left.
+    # Biases that center every unit: all marginals are 1/2, only correlations are left.
     a, c = -0.5 * W.sum(axis=0), -0.5 * W.sum(axis=1)
     _, log_p_true = brute_force(W, a, c)
     p_true = np.exp(log_p_true)
     states = all_states(8)
     X = states[rng.choice(256, size=20000, p=p_true)]
 
-    rbm = ThetaRBM(n_components=3, n_iter=30, random_state=0).fit(X)
+    rbm = ThetaRBM(n_components=3, n_epochs=30, random_state=0).fit(X)
     _, log_p_fit = brute_force(rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_)
     kl_fit = float(np.sum(p_true * (log_p_true - log_p_fit)))
 
@@ -201,7 +195,7 @@ def test_ising_block_distribution_at_tc(critical_blocks):
     as diagonal ones (0.019 against 0.002); 15 epochs leave them mixed up (TV 0.1).
     """
     X = critical_blocks
-    rbm = ThetaRBM(n_components=8, n_iter=120, random_state=0).fit(X)
+    rbm = ThetaRBM(n_components=8, n_epochs=120, random_state=0).fit(X)
     p_data = distribution_of(X)
     states = all_states(4)
     p_model = np.exp(rbm.score_samples(states))
@@ -239,13 +233,13 @@ def test_gibbs_samples_the_conditionals():
 
 def test_cd_mode_and_k(critical_blocks):
     X = critical_blocks
-    rbm = ThetaRBM(n_components=8, n_iter=60, persistent=False, k=2, random_state=0).fit(X)
+    rbm = ThetaRBM(n_components=8, n_epochs=60, persistent=False, k=2, random_state=0).fit(X)
     assert not hasattr(rbm, "persistent_hidden_")
     tv = 0.5 * np.abs(np.exp(rbm.score_samples(all_states(4))) - distribution_of(X)).sum()
     assert tv < 0.05
     # Switching modes: a PCD refit makes chains, a CD refit drops them, and partial_fit
     # starts chains when PCD is switched on later.
-    rbm.set_params(persistent=True, n_iter=1).fit(X[:500])
+    rbm.set_params(persistent=True, n_epochs=1).fit(X[:500])
     assert rbm.persistent_hidden_.shape == (64, 8)
     rbm.set_params(persistent=False).fit(X[:500])
     assert not hasattr(rbm, "persistent_hidden_")
@@ -253,7 +247,7 @@ def test_cd_mode_and_k(critical_blocks):
     assert rbm.persistent_hidden_.shape == (64, 8)
 
 
-# --------------------------------------------------------- API behaviour
+# --------------------------------------------------------- API behavior
 @pytest.fixture(scope="module")
 def binary_data():
     rng = np.random.default_rng(8)
@@ -261,7 +255,7 @@ def binary_data():
 
 
 def test_same_seed_same_fit_for_any_n_jobs(binary_data):
-    fits = [ThetaRBM(n_components=5, n_iter=3, random_state=3, n_jobs=n_jobs).fit(binary_data)
+    fits = [ThetaRBM(n_components=5, n_epochs=3, random_state=3, n_jobs=n_jobs).fit(binary_data)
             for n_jobs in (1, 2, 1)]
     for other in fits[1:]:
         np.testing.assert_array_equal(fits[0].components_, other.components_)
@@ -270,7 +264,7 @@ def test_same_seed_same_fit_for_any_n_jobs(binary_data):
         np.testing.assert_array_equal(fits[0].transform(binary_data), other.transform(binary_data))
         np.testing.assert_array_equal(fits[0].score_samples(binary_data),
                                       other.score_samples(binary_data))
-    other_seed = ThetaRBM(n_components=5, n_iter=3, random_state=4).fit(binary_data)
+    other_seed = ThetaRBM(n_components=5, n_epochs=3, random_state=4).fit(binary_data)
     assert not np.array_equal(fits[0].components_, other_seed.components_)
 
 
@@ -285,7 +279,7 @@ def test_ais_does_not_depend_on_threads():
 
 
 def test_pickle_round_trip(binary_data):
-    rbm = ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(binary_data)
+    rbm = ThetaRBM(n_components=4, n_epochs=2, random_state=0).fit(binary_data)
     clone_ = pickle.loads(pickle.dumps(rbm))
     np.testing.assert_array_equal(rbm.transform(binary_data), clone_.transform(binary_data))
     np.testing.assert_array_equal(rbm.score_samples(binary_data),
@@ -297,13 +291,13 @@ def test_pickle_round_trip(binary_data):
 
 
 def test_partial_fit_returns_self_and_continues_fit(binary_data):
-    rbm = ThetaRBM(n_components=4, n_iter=3, random_state=1)
+    rbm = ThetaRBM(n_components=4, n_epochs=3, random_state=1)
     assert rbm.partial_fit(binary_data) is rbm
     rbm.partial_fit(binary_data)
     rbm.partial_fit(binary_data)
-    assert rbm.n_iter_ == 3 and len(rbm.log_likelihood_history_) == 3
+    assert rbm.n_epochs_ == 3 and len(rbm.log_likelihood_history_) == 3
     # The first partial_fit initializes exactly like fit; the state then carries over.
-    fitted = clone(rbm).set_params(n_iter=0).fit(binary_data)
+    fitted = clone(rbm).set_params(n_epochs=0).fit(binary_data)
     for _ in range(3):
         fitted.partial_fit(binary_data)
     np.testing.assert_array_equal(rbm.components_, fitted.components_)
@@ -320,7 +314,7 @@ def test_partial_fit_returns_self_and_continues_fit(binary_data):
 
 
 def test_float32_and_int_inputs_give_float64_and_the_same_fit(binary_data):
-    fits = [ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(binary_data.astype(dtype))
+    fits = [ThetaRBM(n_components=4, n_epochs=2, random_state=0).fit(binary_data.astype(dtype))
             for dtype in (np.float64, np.float32, np.int8, bool)]
     for rbm in fits:
         assert rbm.components_.dtype == np.float64
@@ -330,8 +324,8 @@ def test_float32_and_int_inputs_give_float64_and_the_same_fit(binary_data):
 
 def test_spins_and_occupations_are_the_same_data(binary_data):
     spins = 2 * binary_data - 1
-    a = ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(binary_data)
-    b = ThetaRBM(n_components=4, n_iter=2, random_state=0).fit(spins.astype(np.int8))
+    a = ThetaRBM(n_components=4, n_epochs=2, random_state=0).fit(binary_data)
+    b = ThetaRBM(n_components=4, n_epochs=2, random_state=0).fit(spins.astype(np.int8))
     np.testing.assert_array_equal(a.components_, b.components_)
     for method in ("transform", "free_energy", "score_samples"):
         np.testing.assert_array_equal(getattr(a, method)(binary_data), getattr(a, method)(spins))
@@ -353,27 +347,27 @@ def test_spins_and_occupations_are_the_same_data(binary_data):
     ],
 )
 def test_bad_input_raises(binary_data, X, match):
-    rbm = ThetaRBM(n_components=2, n_iter=1, random_state=0).fit(binary_data[:, :3])
+    rbm = ThetaRBM(n_components=2, n_epochs=1, random_state=0).fit(binary_data[:, :3])
     for method in ("transform", "free_energy", "score_samples", "gibbs", "partial_fit"):
         with pytest.raises(ValueError, match=match):
             getattr(rbm, method)(X)
     if match != "features":
         with pytest.raises(ValueError, match=match):
-            ThetaRBM(n_iter=1).fit(np.vstack([X, X]))
+            ThetaRBM(n_epochs=1).fit(np.vstack([X, X]))
 
 
 def test_bad_input_types_and_parameters(binary_data):
     import scipy.sparse as sp
 
     with pytest.raises(TypeError, match="[Ss]parse"):
-        ThetaRBM(n_iter=1).fit(sp.csr_matrix(binary_data))
+        ThetaRBM(n_epochs=1).fit(sp.csr_matrix(binary_data))
     with pytest.raises(ValueError):
-        ThetaRBM(n_iter=1).fit([["a", "b"], ["c", "d"]])
+        ThetaRBM(n_epochs=1).fit([["a", "b"], ["c", "d"]])
     with pytest.raises(ValueError, match="momentum"):
         ThetaRBM(momentum=1.0).fit(binary_data)
     with pytest.raises(ValueError, match="k"):
         ThetaRBM(k=0).fit(binary_data)
-    rbm = ThetaRBM(n_components=2, n_iter=1, random_state=0).fit(binary_data)
+    rbm = ThetaRBM(n_components=2, n_epochs=1, random_state=0).fit(binary_data)
     with pytest.raises(ValueError, match="method"):
         rbm.log_partition_function(method="magic")
     with pytest.raises(ValueError, match="n_samples"):
@@ -387,7 +381,7 @@ def test_caller_arrays_are_not_modified(binary_data):
     X = 2 * binary_data - 1
     X.setflags(write=False)  # read-only input works, and nothing writes into it
     X_copy = X.copy()
-    rbm = ThetaRBM(n_components=3, n_iter=2, random_state=0).fit(X)
+    rbm = ThetaRBM(n_components=3, n_epochs=2, random_state=0).fit(X)
     rbm.partial_fit(X)
     for method in ("transform", "free_energy", "score_samples", "gibbs"):
         getattr(rbm, method)(X)
@@ -399,7 +393,7 @@ def test_caller_arrays_are_not_modified(binary_data):
 
 def test_score_and_history(binary_data, critical_blocks, capsys):
     binary_data = binary_data[:200]  # all rows are monitored (up to 256 are)
-    rbm = ThetaRBM(n_components=4, n_iter=3, random_state=0, verbose=1).fit(binary_data)
+    rbm = ThetaRBM(n_components=4, n_epochs=3, random_state=0, verbose=1).fit(binary_data)
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 3
     for line in out:
@@ -412,12 +406,12 @@ def test_score_and_history(binary_data, critical_blocks, capsys):
     # Training improves on the initial (independent-units) model by most of the
     # 0.87 nats of correlations in critical 2x2 blocks.
     blocks = critical_blocks[:4000]
-    untrained = ThetaRBM(n_components=4, n_iter=0, random_state=0).fit(blocks)
-    trained = ThetaRBM(n_components=4, n_iter=10, random_state=0).fit(blocks)
+    untrained = ThetaRBM(n_components=4, n_epochs=0, random_state=0).fit(blocks)
+    trained = ThetaRBM(n_components=4, n_epochs=10, random_state=0).fit(blocks)
     assert trained.score(blocks) > untrained.score(blocks) + 0.6
 
     wide = np.hstack([binary_data, binary_data[:, :4]])  # 14 visible, 13 hidden
-    big = ThetaRBM(n_components=13, n_iter=1, random_state=0, verbose=1).fit(wide)
+    big = ThetaRBM(n_components=13, n_epochs=1, random_state=0, verbose=1).fit(wide)
     assert "pseudo-log-likelihood" in capsys.readouterr().out
     assert big.log_likelihood_kind_ == "pseudo" and np.isfinite(big.log_likelihood_history_[0])
 
@@ -442,7 +436,7 @@ def test_pseudo_log_likelihood_kernel_matches_flipped_free_energies():
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-15), (np.float32, 3e-7)])
 def test_sigmoid_kernel_accuracy(dtype, tolerance):
     x = np.linspace(-120, 120, 48000).reshape(3, -1)
-    got = kernels.sigmoid_array(x.astype(dtype), np.zeros(x.shape[1], dtype=dtype))
+    got = sigmoid_array(x.astype(dtype), np.zeros(x.shape[1], dtype=dtype))
     exact = expit(x.astype(dtype).astype(np.float64))
     assert got.dtype == dtype
     assert np.all((got >= 0) & (got <= 1))
@@ -450,12 +444,12 @@ def test_sigmoid_kernel_accuracy(dtype, tolerance):
 
 
 def test_uniform_stream():
-    u = kernels.uniforms(np.uint64(12345), 3, 200, 500)
+    u = uniforms(np.uint64(12345), 3, 200, 500)
     assert np.all((u >= 0) & (u < 1))
     assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.002
-    # Neighbouring counters, other events and other keys are uncorrelated.
-    for other in (u[:, 1:].ravel(), kernels.uniforms(np.uint64(12345), 4, 200, 500).ravel(),
-                  kernels.uniforms(np.uint64(12346), 3, 200, 500).ravel()):
+    # Neighboring counters, other events and other keys are uncorrelated.
+    for other in (u[:, 1:].ravel(), uniforms(np.uint64(12345), 4, 200, 500).ravel(),
+                  uniforms(np.uint64(12346), 3, 200, 500).ravel()):
         assert abs(np.corrcoef(u.ravel()[: other.size], other)[0, 1]) < 0.01
 
 
@@ -482,25 +476,3 @@ def test_outputs_are_finite_with_right_shapes(n_visible, n_hidden, n_rows, seed,
 
 
 # ------------------------------------------------------ scikit-learn checks
-@parametrize_with_checks(
-    [ThetaRBM(n_components=4, n_iter=2, random_state=0)],
-    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
-)
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
-
-
-class _LogisticInputRBM(ThetaRBM):
-    """ThetaRBM whose input is squashed into (0, 1), so checks feeding reals still apply."""
-
-    def _check_input(self, X, *, reset):
-        return expit(validate_data(self, X, reset=reset, dtype=np.float64))
-
-
-@parametrize_with_checks([_LogisticInputRBM(n_components=4, n_iter=2, random_state=0)])
-def test_sklearn_checks_with_valid_input(estimator, check):
-    """The checks listed in EXPECTED_FAILED_CHECKS pass once the input is in range."""
-    name = check.func.__name__ if hasattr(check, "func") else check.__name__
-    if name not in EXPECTED_FAILED_CHECKS:
-        pytest.skip("already run on ThetaRBM itself")
-    check(estimator)

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sklearn_rsmi import _regions
-from sklearn_rsmi._regions import WindowGeometry, tile_blocks, untile_blocks
+from sklearn_rsmi.coarse_graining import _windows as _regions
+from sklearn_rsmi.coarse_graining._windows import WindowGeometry, tile_blocks
+from tests._helpers import random_anchors, untile_blocks
 
 # ---------------------------------------------------------------------------
 # strategies
@@ -233,7 +234,7 @@ def test_cut_with_small_chunks_matches(monkeypatch, rng):
 def test_cut_memory_follows_the_requested_windows(rng):
     geometry = WindowGeometry.from_params((2, 2), 1, 1)
     X = rng.integers(0, 2, size=(2000, 32, 32)).astype(np.int8)  # 2 MB
-    anchors = geometry.random_anchors((32, 32), 2000, 1, rng)
+    anchors = random_anchors(geometry, (32, 32), 2000, 1, rng)
     # All anchors of all samples would be 2000 * 1024 * 24 bytes = 49 MB; ask for 2000.
     tracemalloc.start()
     try:
@@ -315,35 +316,6 @@ def test_anchor_positions_default_every_site():
     assert len({tuple(a) for a in anchors}) == 42
 
 
-@given(geometry_and_lattice(), st.integers(0, 2**32 - 1), st.integers(1, 2))
-def test_random_anchors_are_allowed_and_reproducible(geometry_lattice, seed, stride):
-    geometry, lattice = geometry_lattice
-    allowed = {tuple(a) for a in geometry.anchor_positions(lattice, stride=stride)}
-    anchors = geometry.random_anchors(lattice, 3, 5, seed, stride=stride)
-    assert anchors.shape == (3, 5, geometry.ndim)
-    assert {tuple(a) for a in anchors.reshape(-1, geometry.ndim)} <= allowed
-    np.testing.assert_array_equal(anchors, geometry.random_anchors(lattice, 3, 5, seed,
-                                                                   stride=stride))
-    for make in (np.random.RandomState, np.random.default_rng):
-        first = geometry.random_anchors(lattice, 3, 5, make(seed), stride=stride)
-        again = geometry.random_anchors(lattice, 3, 5, make(seed), stride=stride)
-        np.testing.assert_array_equal(first, again)
-        assert {tuple(a) for a in first.reshape(-1, geometry.ndim)} <= allowed
-
-
-def test_random_anchors_are_uniform():
-    geometry = WindowGeometry.from_params((2, 2), 0, 1, unit_cell=(2, 1))
-    lattice = (6, 4)  # 3 x 4 = 12 allowed anchors
-    anchors = geometry.random_anchors(lattice, 400, 300, random_state=1)
-    allowed = [tuple(a) for a in geometry.anchor_positions(lattice)]
-    counts = np.array([np.all(anchors == a, axis=-1).sum() for a in allowed])
-    assert counts.sum() == 400 * 300  # every draw is an allowed anchor
-    expected = 400 * 300 / len(allowed)
-    chi2 = ((counts - expected) ** 2 / expected).sum()
-    assert chi2 < 40  # 11 degrees of freedom: P(chi2 > 40) < 1e-4
-    assert not np.array_equal(anchors, geometry.random_anchors(lattice, 400, 300, 2))
-
-
 # ---------------------------------------------------------------------------
 # tiling
 
@@ -420,10 +392,6 @@ def test_rank_mismatch():
         geometry.cut(np.zeros((2, 8, 8)), [[0.5, 0.0]])
     with pytest.raises(ValueError, match=r"does not match the 2D visible_shape 2x2"):
         tile_blocks(np.zeros((2, 8)), (2, 2))
-    with pytest.raises(ValueError, match=r"does not match the 1D visible_shape 2"):
-        untile_blocks(np.zeros((2, 4, 4, 4)), 2)
-    with pytest.raises(ValueError, match=r"last axis holds 3 sites, but blocks 2x2 hold 4"):
-        untile_blocks(np.zeros((2, 4, 4, 3)), (2, 2))
     with pytest.raises(ValueError, match=r"stride must have 2 entries"):
         geometry.anchor_positions((8, 8), stride=(1, 1, 1))
 
@@ -469,9 +437,5 @@ def test_bad_counts_and_strides():
     geometry = WindowGeometry.from_params((2, 2), 1, 1)
     with pytest.raises(ValueError, match=r"stride\[0\] must be >= 1, got 0"):
         geometry.anchor_positions((8, 8), stride=0)
-    with pytest.raises(ValueError, match=r"n_per_sample must be >= 0"):
-        geometry.random_anchors((8, 8), 2, -1, 0)
-    with pytest.raises(TypeError, match=r"n_samples must be an integer"):
-        geometry.random_anchors((8, 8), 2.0, 1, 0)
     with pytest.raises(ValueError, match=r"lattice_shape\[1\] must be >= 1, got 0"):
         geometry.check_lattice((8, 0))

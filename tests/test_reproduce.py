@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_rsmi._reproduce import reproduce
+from sklearn_rsmi.reproduce import reproduce
 from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
 
 
@@ -41,9 +41,9 @@ def test_fig4_reduced():
 
 
 def test_dimer_block_patterns_are_the_staggered_fields():
-    from sklearn_rsmi._reproduce import _dimer_block_patterns
+    from sklearn_rsmi.physics import dimer_block_patterns
 
-    patterns, noise = _dimer_block_patterns(8)
+    patterns, noise = dimer_block_patterns(8)
     assert noise.sum() == 32 and not np.any(patterns[:, noise])
     for mu, (r0, c0) in enumerate([(0, 1), (1, 0)]):  # E_x on horizontal, E_y on vertical links
         expected = np.zeros((8, 8))
@@ -86,7 +86,7 @@ def test_size_table_is_valid_restructuredtext():
     import io
 
     docutils_core = pytest.importorskip("docutils.core")
-    from sklearn_rsmi import _reproduce
+    from sklearn_rsmi import reproduce as _reproduce
 
     doctree = docutils_core.publish_doctree(
         _reproduce.__doc__, settings_overrides={"report_level": 5, "warning_stream": io.StringIO()}

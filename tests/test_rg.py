@@ -19,7 +19,7 @@ from sklearn_rsmi.rg import (
     RGFlowResult,
     critical_temperature_from_flow,
     exponent_from_collapse,
-    exponent_from_linearised_flow,
+    exponent_from_linearized_flow,
     make_rg_pipeline,
     rg_flow_sweep,
     rg_levels,
@@ -84,7 +84,7 @@ def test_exact_synthetic_flow_gives_exact_tc_and_nu(Tc, nu, n_steps):
     T0 = Tc * np.linspace(0.985, 1.015, 9) + 1e-3 * Tc  # T_c not on a grid point
     flow, _ = _synthetic_flow(Tc, nu, T0, n_steps, 0.0, np.random.default_rng(0))
     assert critical_temperature_from_flow(T0, flow).value == pytest.approx(Tc, rel=1e-9)
-    linear = exponent_from_linearised_flow(T0, flow, window=0.5)
+    linear = exponent_from_linearized_flow(T0, flow, window=0.5)
     assert linear.nu == pytest.approx(nu, rel=1e-8)
     assert linear.critical_temperature == pytest.approx(Tc, rel=1e-8)
     collapse = exponent_from_collapse(T0, flow, critical_temperature=Tc)
@@ -103,7 +103,7 @@ def test_uncertainties_cover_the_truth_on_noisy_synthetic_flows():
     for _ in range(n_rep):
         flow, error = _synthetic_flow(Tc, nu, T0, 4, 0.004, rng, b)
         est = critical_temperature_from_flow(T0, flow, error)
-        lin = exponent_from_linearised_flow(T0, flow, error, critical_temperature=est.value,
+        lin = exponent_from_linearized_flow(T0, flow, error, critical_temperature=est.value,
                                             window=0.08)
         col = exponent_from_collapse(T0, flow, error, critical_temperature=est.value)
         for key, value, err, truth in [("tc", est.value, est.error, Tc),
@@ -147,7 +147,7 @@ def test_flow_analysis_rejects_bad_input():
     with pytest.raises(ValueError, match="temperatures"):
         critical_temperature_from_flow([], np.zeros((0, 2)))
     with pytest.raises(ValueError, match="pairs"):
-        exponent_from_linearised_flow(T0, flow, critical_temperature=5.0)
+        exponent_from_linearized_flow(T0, flow, critical_temperature=5.0)
     with pytest.raises(ValueError, match="collapse needs"):
         exponent_from_collapse(T0, flow, critical_temperature=2.2)
 
@@ -246,8 +246,8 @@ def test_sweep_on_given_samples_records_every_level(rng):
         np.testing.assert_array_equal(h, c)
     assert len(result) == 6
     assert result["step"].tolist() == [0, 1, 2] * 2
-    assert result["linear_size"].tolist() == [16, 8, 4] * 2
-    # Independent spins: the nearest-neighbour correlation vanishes within its error.
+    assert result["lattice_size"].tolist() == [16, 8, 4] * 2
+    # Independent spins: the nearest-neighbor correlation vanishes within its error.
     nn, err = result["nn_correlation"], result["nn_correlation_error"]
     assert np.all(np.abs(nn) < 5 * err)
     assert result.flow().shape == (2, 3)
@@ -318,7 +318,7 @@ def test_to_csv_round_trips_and_is_atomic(tmp_path, monkeypatch):
     def fail(value):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rg, "_csv_cell", fail)
+    monkeypatch.setattr(rg._result, "_csv_cell", fail)
     with pytest.raises(RuntimeError):
         result.to_csv(tmp_path / "other.csv")
     assert sorted(os.listdir(tmp_path)) == ["flow.csv"]

@@ -5,7 +5,7 @@ import os
 import numba
 import pytest
 
-from sklearn_rsmi._threads import effective_n_threads, numba_threads
+from sklearn_rsmi._utils.threads import effective_n_threads, numba_threads
 
 
 @pytest.mark.parametrize("n_jobs, expected", [(None, 1), (1, 1), (10**6, None), (-1, None)])

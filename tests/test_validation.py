@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sklearn_rsmi._validation import (
+from sklearn_rsmi._utils.validation import (
     OCCUPATION,
     SPIN,
     check_dense,

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sklearn_rsmi._mi import enumerate_binary_states
-from sklearn_rsmi._variational import MAX_VARIATIONAL_HIDDEN, VariationalObjective
+from sklearn_rsmi.coarse_graining._theta_rbm_objective import enumerate_binary_states
+from sklearn_rsmi.coarse_graining._variational_objective import MAX_VARIATIONAL_HIDDEN, VariationalObjective
 
 
 def _random_problem(rng, n_rows, n_visible, n_environment, n_hidden, scale=1.0):
@@ -108,6 +108,6 @@ def test_too_many_hidden_units_is_refused():
 def test_offset_critic_is_the_same_model_on_raw_environments(rng):
     objective, V, E, params = _random_problem(rng, 30, 4, 5, 2)
     offset = rng.random(5)
-    centred = VariationalObjective(4, 5, 2, environment_offset=offset)
-    raw = centred.uncentred_critic(params[2], params[3])
-    assert centred.value(*params, V, E) == pytest.approx(objective.value(*params[:2], *raw, V, E), abs=1e-12)
+    centered = VariationalObjective(4, 5, 2, environment_offset=offset)
+    raw = centered.uncentered_critic(params[2], params[3])
+    assert centered.value(*params, V, E) == pytest.approx(objective.value(*params[:2], *raw, V, E), abs=1e-12)

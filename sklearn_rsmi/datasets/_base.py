@@ -1,13 +1,11 @@
 """Where generated datasets live on disk, the joblib.Memory cache over them, and progress lines."""
 
-import numbers
 import os
 import shutil
 import time
 from pathlib import Path
 
 import joblib
-import numpy as np
 
 DATA_HOME_ENV = "SKLEARN_RSMI_DATA"
 
@@ -50,19 +48,6 @@ def get_memory(data_home=None, cache=True):
     if not cache:
         return joblib.Memory(location=None, verbose=0)
     return joblib.Memory(location=os.path.join(get_data_home(data_home), "joblib"), verbose=0)
-
-
-def check_verbose(verbose):
-    """Return ``verbose`` as an int >= 0 (True and False count as 1 and 0), else raise."""
-    if isinstance(verbose, (bool, np.bool_)):
-        return int(verbose)
-    if not isinstance(verbose, numbers.Integral):
-        raise TypeError(
-            f"verbose must be an integer >= 0, got {verbose!r} of type {type(verbose).__name__}."
-        )
-    if verbose < 0:
-        raise ValueError(f"verbose must be >= 0, got {verbose}.")
-    return int(verbose)
 
 
 class SamplingProgress:

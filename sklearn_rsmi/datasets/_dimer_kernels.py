@@ -3,7 +3,7 @@
 A covering is stored as ``partner_direction[y * L + x]``: the direction from vertex ``(y, x)`` to
 the vertex it shares its dimer with, ``0 = +x``, ``1 = +y``, ``2 = -x``, ``3 = -y``; ``-1`` marks an
 unmatched vertex (only the worm's tail and head are ever unmatched, and only during a worm).
-Neighbours come from a table ``neighbours[site, direction]`` built once per lattice: looking them
+Neighbors come from a table ``neighbors[site, direction]`` built once per lattice: looking them
 up is about twice as fast as periodic index arithmetic in the inner loop.
 
 The worm (directed loop without bounces) is the one of REFERENCE.md: remove the dimer of a
@@ -14,7 +14,7 @@ removed and the head moves to the far end's old partner. Each step has probabili
 reversed worm (same tail, opposite orientation) retraces it step by step with the same
 probabilities, so detailed balance holds with respect to the uniform distribution over coverings.
 
-Working with directions rather than neighbour identities keeps the two distinct bonds between the
+Working with directions rather than neighbor identities keeps the two distinct bonds between the
 same pair of vertices on a 2 x 2 torus apart.
 """
 
@@ -29,17 +29,17 @@ def seed_numba(seed):
 
 
 @njit(cache=True)
-def neighbour_table(L):
-    """``neighbours[y * L + x, d]``: the site one step from ``(y, x)`` in direction ``d``."""
-    neighbours = np.empty((L * L, 4), dtype=np.int64)
+def neighbor_table(L):
+    """``neighbors[y * L + x, d]``: the site one step from ``(y, x)`` in direction ``d``."""
+    neighbors = np.empty((L * L, 4), dtype=np.int64)
     for y in range(L):
         for x in range(L):
             site = y * L + x
-            neighbours[site, 0] = y * L + (x + 1) % L
-            neighbours[site, 1] = ((y + 1) % L) * L + x
-            neighbours[site, 2] = y * L + (x - 1 + L) % L
-            neighbours[site, 3] = ((y - 1 + L) % L) * L + x
-    return neighbours
+            neighbors[site, 0] = y * L + (x + 1) % L
+            neighbors[site, 1] = ((y + 1) % L) * L + x
+            neighbors[site, 2] = y * L + (x - 1 + L) % L
+            neighbors[site, 3] = ((y - 1 + L) % L) * L + x
+    return neighbors
 
 
 @njit(cache=True)
@@ -53,14 +53,14 @@ def columnar_covering(L):
 
 
 @njit(cache=True)
-def worm_update(partner_direction, neighbours):
+def worm_update(partner_direction, neighbors):
     """One worm update, in place; returns the number of head moves (worm steps) it took.
 
     Uses numba's global generator: seed it with :func:`seed_numba` first.
     """
     tail = np.random.randint(0, partner_direction.shape[0])
     d = np.int64(partner_direction[tail])
-    head = neighbours[tail, d]
+    head = neighbors[tail, d]
     partner_direction[tail] = -1
     partner_direction[head] = -1
     arrived = (d + 2) & 3  # the bond the head may not take back
@@ -68,24 +68,24 @@ def worm_update(partner_direction, neighbours):
     while True:
         n_steps += 1
         new = (arrived + 1 + np.random.randint(0, 3)) & 3
-        k = neighbours[head, new]
+        k = neighbors[head, new]
         k_direction = np.int64(partner_direction[k])
         partner_direction[head] = new
         partner_direction[k] = (new + 2) & 3
         if k_direction < 0:
             # Only the tail is unmatched besides the head: the loop closes.
             return n_steps
-        head = neighbours[k, k_direction]
+        head = neighbors[k, k_direction]
         partner_direction[head] = -1
         arrived = (k_direction + 2) & 3
 
 
 @njit(cache=True)
-def run_worms(partner_direction, neighbours, n_worms):
+def run_worms(partner_direction, neighbors, n_worms):
     """``n_worms`` worm updates in place; returns the total number of worm steps."""
     total = 0
     for _ in range(n_worms):
-        total += worm_update(partner_direction, neighbours)
+        total += worm_update(partner_direction, neighbors)
     return total
 
 
@@ -114,23 +114,23 @@ def covering_to_image(partner_direction, image):
 
 @njit(cache=True)
 def start_dimer_chain(L, n_burn_in_worms, seed):
-    """Seed, columnar start and burn-in; return the state ``(partner_direction, neighbours)``."""
+    """Seed, columnar start and burn-in; return the state ``(partner_direction, neighbors)``."""
     np.random.seed(seed)
     partner_direction = columnar_covering(L)
-    neighbours = neighbour_table(L)
-    run_worms(partner_direction, neighbours, n_burn_in_worms)
-    return partner_direction, neighbours
+    neighbors = neighbor_table(L)
+    run_worms(partner_direction, neighbors, n_burn_in_worms)
+    return partner_direction, neighbors
 
 
 @njit(cache=True)
-def record_dimer_images(partner_direction, neighbours, n_between_worms, images, first, stop):
+def record_dimer_images(partner_direction, neighbors, n_between_worms, images, first, stop):
     """Images ``first`` to ``stop - 1`` of the chain into ``images``, ``n_between_worms`` apart.
 
     Sample 0 is the burnt-in covering itself. Only the link cells of ``images`` are written.
     """
     for s in range(first, stop):
         if s > 0:
-            run_worms(partner_direction, neighbours, n_between_worms)
+            run_worms(partner_direction, neighbors, n_between_worms)
         covering_to_image(partner_direction, images[s])
 
 
@@ -140,7 +140,7 @@ def sample_dimer_images(L, n_samples, n_burn_in_worms, n_between_worms, seed):
 
     Returns an int8 array ``(n_samples, 2L, 2L)`` with links filled in and vertex and face cells 0.
     """
-    partner_direction, neighbours = start_dimer_chain(L, n_burn_in_worms, seed)
+    partner_direction, neighbors = start_dimer_chain(L, n_burn_in_worms, seed)
     images = np.zeros((n_samples, 2 * L, 2 * L), dtype=np.int8)
-    record_dimer_images(partner_direction, neighbours, n_between_worms, images, 0, n_samples)
+    record_dimer_images(partner_direction, neighbors, n_between_worms, images, 0, n_samples)
     return images

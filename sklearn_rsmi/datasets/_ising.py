@@ -1,15 +1,17 @@
 """Equilibrium samples of the Ising chain and square-lattice Ising model, cached on disk."""
 
 import math
-import numbers
+import os
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._validation import check_positive_int, check_temperature
+from .._utils.seeding import draw_seed
+from .._utils.validation import check_temperature, check_verbose
 from ..physics import CRITICAL_TEMPERATURE, correlation_length
 from . import _ising_kernels
-from ._base import SamplingProgress, check_verbose, get_memory
+from ._base import SamplingProgress, get_memory
 
 ALGORITHMS = ("wolff", "swendsen-wang", "metropolis")
 
@@ -49,7 +51,7 @@ def _correlation_length(temperature, dimension):
     return float(correlation_length(temperature))
 
 
-def default_sweeps(L, temperature, *, dimension=2, algorithm="wolff"):
+def default_sweeps(lattice_size, temperature, *, dimension=2, algorithm="wolff"):
     """The ``(n_burn_in, n_between)`` that :func:`make_ising` uses when they are None.
 
     Cluster algorithms: 100 sweeps of burn-in and 10 (Wolff) or 25 (Swendsen-Wang) sweeps
@@ -61,64 +63,68 @@ def default_sweeps(L, temperature, *, dimension=2, algorithm="wolff"):
     """
     if algorithm != "metropolis":
         return _CLUSTER_BURN_IN, _CLUSTER_BETWEEN[algorithm]
-    length = min(float(L), 3.0 * _correlation_length(temperature, dimension))
+    length = min(float(lattice_size), 3.0 * _correlation_length(temperature, dimension))
     tau = _METROPOLIS_TAU_16 * (length / 16.0) ** _DYNAMIC_EXPONENT
     n_between = max(_METROPOLIS_MIN_BETWEEN, math.ceil(3.0 * tau))
     n_burn_in = max(_METROPOLIS_MIN_BURN_IN, 10 * n_between)
     if dimension == 2 and temperature < CRITICAL_TEMPERATURE:
         # domains coarsen from the hot start over ~L^2 sweeps
-        n_burn_in = max(n_burn_in, L * L)
+        n_burn_in = max(n_burn_in, lattice_size * lattice_size)
     return n_burn_in, n_between
 
 
-def _check_parameters(n_samples, L, temperature, dimension, algorithm, n_burn_in, n_between, cache):
-    n_samples = check_positive_int(n_samples, "n_samples", minimum=1)
-    L = check_positive_int(L, "L", minimum=2)
-    temperature = check_temperature(temperature, "temperature")
-    dimension = check_positive_int(dimension, "dimension", minimum=1)
-    if dimension not in (1, 2):
-        raise ValueError(f"dimension must be 1 (chain) or 2 (square lattice), got {dimension}.")
-    if not isinstance(algorithm, str):
-        raise TypeError(f"algorithm must be a string, one of {ALGORITHMS}, got {algorithm!r}.")
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}.")
-    if algorithm == "metropolis" and L % 2:
+def _check_parameters(lattice_size, dimension, algorithm):
+    """What validate_params cannot say: the checks that tie parameters together."""
+    if algorithm == "metropolis" and lattice_size % 2:
         raise ValueError(
-            f"L must be even for algorithm='metropolis', got L={L}: the checkerboard update "
-            "needs two sublattices whose sites only neighbour the other sublattice, which a "
-            "periodic lattice of odd side does not have."
+            f"lattice_size must be even for algorithm='metropolis', got {lattice_size}: the "
+            "checkerboard update needs two sublattices whose sites only neighbor the other "
+            "sublattice, which a periodic lattice of odd side does not have."
         )
-    if L > 46340 and dimension == 2 or L > 2**31 - 1:
-        raise ValueError(f"L={L} is too large: L**dimension sites must fit an int32 index.")
-    if n_burn_in is not None:
-        n_burn_in = check_positive_int(n_burn_in, "n_burn_in", minimum=0)
-    if n_between is not None:
-        # 0 would return n_samples copies of one configuration
-        n_between = check_positive_int(n_between, "n_between", minimum=1)
-    if not isinstance(cache, (bool, np.bool_)):
-        raise TypeError(f"cache must be True or False, got {cache!r}.")
-    return n_samples, L, temperature, dimension, n_burn_in, n_between
+    if lattice_size ** dimension > np.iinfo(np.int32).max:
+        raise ValueError(
+            f"lattice_size={lattice_size} is too large: lattice_size**dimension sites must "
+            "fit an int32 index."
+        )
 
 
-def _generate(n_samples, L, temperature, dimension, algorithm, n_burn_in, n_between, seed,
+def _generate(n_samples, lattice_size, temperature, dimension, algorithm, n_burn_in, n_between, seed,
               sampler_version, progress=None):
     """Run the sampler; every argument but ``progress`` is part of the on-disk cache key."""
     if progress is None:
         progress = SamplingProgress("make_ising", n_samples)
     start, record = _SAMPLERS[algorithm]
-    state = start(L, dimension, 1.0 / temperature, n_burn_in, n_between, seed)
+    state = start(lattice_size, dimension, 1.0 / temperature, n_burn_in, n_between, seed)
     progress.burned_in(f"{n_burn_in} sweeps")
-    samples = np.empty((n_samples, L**dimension), dtype=np.int8)
+    samples = np.empty((n_samples, lattice_size**dimension), dtype=np.int8)
     for first, stop in progress.chunks():
         record(*state, samples, first, stop)
-    return samples.reshape((n_samples,) + (L,) * dimension)
+    return samples.reshape((n_samples,) + (lattice_size,) * dimension)
 
 
-def make_ising(n_samples, L, temperature, *, dimension=2, algorithm="wolff", n_burn_in=None,
-               n_between=None, random_state=None, data_home=None, cache=True, verbose=0):
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "lattice_size": [Interval(Integral, 2, None, closed="left")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "dimension": [Interval(Integral, 1, 2, closed="both")],
+        "algorithm": [StrOptions(set(ALGORITHMS))],
+        "n_burn_in": [Interval(Integral, 0, None, closed="left"), None],
+        "n_between": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), np.random.RandomState,
+                         None],
+        "data_home": [str, os.PathLike, None],
+        "cache": ["boolean"],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="wolff",
+               n_burn_in=None, n_between=None, random_state=None, data_home=None, cache=True,
+               verbose=0):
     r"""Equilibrium samples of the periodic Ising chain or square-lattice Ising model.
 
-    The Hamiltonian is :math:`H = -\sum_{\langle ij\rangle} s_i s_j` over nearest-neighbour
+    The Hamiltonian is :math:`H = -\sum_{\langle ij\rangle} s_i s_j` over nearest-neighbor
     bonds with periodic boundaries, :math:`J = k_B = 1`, and configurations are drawn from
     :math:`e^{-H/T}` by Markov-chain Monte Carlo from a random (infinite-temperature) start.
 
@@ -126,10 +132,10 @@ def make_ising(n_samples, L, temperature, *, dimension=2, algorithm="wolff", n_b
     ----------
     n_samples : int
         Number of configurations, >= 1.
-    L : int
-        Linear size, >= 2 (a chain of ``L`` sites or an ``L x L`` torus). Must be even for
-        ``algorithm="metropolis"``. For ``L = 2`` the periodic wrap makes two distinct bonds
-        between each pair of neighbours, and both count in :math:`H`.
+    lattice_size : int
+        Linear size ``L``, >= 2 (a chain of ``L`` sites or an ``L x L`` torus). Must be even
+        for ``algorithm="metropolis"``. For ``L = 2`` the periodic wrap makes two distinct bonds
+        between each pair of neighbors, and both count in :math:`H`.
     temperature : float
         Temperature ``T > 0`` in units of ``J / k_B``. The 2D critical temperature is
         ``2 / ln(1 + sqrt 2) = 2.269...``.
@@ -165,7 +171,7 @@ def make_ising(n_samples, L, temperature, *, dimension=2, algorithm="wolff", n_b
         Seeds the sampler (an integer seed is drawn from it for numba's generator). A fixed
         value gives identical samples.
     data_home : str or path-like, default=None
-        Folder of the on-disk cache; see :func:`sklearn_rsmi.datasets._base.get_data_home`
+        Folder of the on-disk cache; see :func:`sklearn_rsmi.datasets.get_data_home`
         (the ``SKLEARN_RSMI_DATA`` environment variable moves the default).
     cache : bool, default=True
         Store the result on disk, keyed by every parameter and the drawn seed, and return
@@ -184,32 +190,26 @@ def make_ising(n_samples, L, temperature, *, dimension=2, algorithm="wolff", n_b
 
     Examples
     --------
-    >>> from sklearn_rsmi.datasets._ising import make_ising
+    >>> from sklearn_rsmi.datasets import make_ising
     >>> X = make_ising(20, 8, 2.0, random_state=0, cache=False)
     >>> X.shape, X.dtype
     ((20, 8, 8), dtype('int8'))
     >>> sorted(set(X.ravel().tolist()))
     [-1, 1]
     """
-    n_samples, L, temperature, dimension, n_burn_in, n_between = _check_parameters(
-        n_samples, L, temperature, dimension, algorithm, n_burn_in, n_between, cache
-    )
+    temperature = check_temperature(temperature)
+    _check_parameters(lattice_size, dimension, algorithm)
     progress = SamplingProgress("make_ising", n_samples, check_verbose(verbose))
     default_burn_in, default_between = default_sweeps(
-        L, temperature, dimension=dimension, algorithm=algorithm
+        lattice_size, temperature, dimension=dimension, algorithm=algorithm
     )
     n_burn_in = default_burn_in if n_burn_in is None else n_burn_in
     n_between = default_between if n_between is None else n_between
 
     seeded = random_state is not None
-    if seeded and not isinstance(random_state, (numbers.Integral, np.random.RandomState)):
-        raise TypeError(
-            f"random_state must be None, an int or a numpy RandomState, got {random_state!r}."
-        )
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-
-    args = (n_samples, L, temperature, dimension, algorithm, n_burn_in, n_between, seed,
-            _SAMPLER_VERSION)
+    seed = draw_seed(random_state)
+    args = (n_samples, lattice_size, temperature, dimension, algorithm, n_burn_in, n_between,
+            seed, _SAMPLER_VERSION)
     if not (cache and seeded):
         return _generate(*args, progress=progress)
     memory = get_memory(data_home, cache=True)

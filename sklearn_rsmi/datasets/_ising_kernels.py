@@ -2,10 +2,10 @@
 
 Conventions: ``H = -sum_<ij> s_i s_j`` on a periodic chain or square lattice, ``K = 1 / T``.
 Spins are ``int8`` (+1 / -1). The cluster kernels see the lattice as a flat array of ``N``
-sites and a neighbour table ``neighbours[i, b]`` (:func:`neighbour_table`); its first
+sites and a neighbor table ``neighbors[i, b]`` (:func:`neighbor_table`); its first
 ``dimension`` columns are the "forward" bonds (+x, then +y), so that walking every site's
 forward bonds visits every bond of the torus exactly once. On an ``L = 2`` torus the forward and
-backward neighbours coincide: the two entries are then two distinct bonds between the same pair
+backward neighbors coincide: the two entries are then two distinct bonds between the same pair
 of sites, exactly as in the Hamiltonian summed over the periodic bonds.
 
 All randomness comes from numba's own generator (separate from NumPy's): the start stage of
@@ -48,8 +48,8 @@ def seed_numba(seed):
 
 
 @njit(cache=True)
-def neighbour_table(L, dimension):
-    """Periodic neighbours of the flat ``L**dimension`` lattice, site ``i = y * L + x``.
+def neighbor_table(L, dimension):
+    """Periodic neighbors of the flat ``L**dimension`` lattice, site ``i = y * L + x``.
 
     Columns: ``+x, -x`` (1D) or ``+x, +y, -x, -y`` (2D); the first ``dimension`` are forward.
     """
@@ -84,15 +84,15 @@ def hot_start(n_sites):
 
 
 @njit(cache=True)
-def wolff_update(spins, neighbours, add_threshold, stack):
+def wolff_update(spins, neighbors, add_threshold, stack):
     """Grow and flip one Wolff cluster in place; return its size.
 
     A spin is flipped as soon as it joins the cluster, so "already flipped" doubles as the
-    visited mark and a neighbour can join only while it still has the seed's old sign.
+    visited mark and a neighbor can join only while it still has the seed's old sign.
     ``add_threshold = probability_threshold(1 - exp(-2K))``; ``stack`` is scratch space of ``N`` int32.
     """
     n_sites = spins.shape[0]
-    n_bonds = neighbours.shape[1]
+    n_bonds = neighbors.shape[1]
     seed_site = np.random.randint(0, n_sites)
     old = spins[seed_site]
     new = -old
@@ -104,7 +104,7 @@ def wolff_update(spins, neighbours, add_threshold, stack):
         top -= 1
         i = stack[top]
         for b in range(n_bonds):
-            j = neighbours[i, b]
+            j = neighbors[i, b]
             if spins[j] == old and random_bits() < add_threshold:
                 spins[j] = new
                 stack[top] = j
@@ -114,7 +114,7 @@ def wolff_update(spins, neighbours, add_threshold, stack):
 
 
 @njit(cache=True)
-def wolff_sweeps(spins, neighbours, add_threshold, n_sweeps, stack):
+def wolff_sweeps(spins, neighbors, add_threshold, n_sweeps, stack):
     """Flip clusters until at least ``n_sweeps * N`` spins have been flipped.
 
     Returns ``(flipped, n_clusters)``. Only for burn-in and calibration: a state recorded at
@@ -124,17 +124,17 @@ def wolff_sweeps(spins, neighbours, add_threshold, n_sweeps, stack):
     flipped = 0
     n_clusters = 0
     while flipped < target:
-        flipped += wolff_update(spins, neighbours, add_threshold, stack)
+        flipped += wolff_update(spins, neighbors, add_threshold, stack)
         n_clusters += 1
     return flipped, n_clusters
 
 
 @njit(cache=True)
-def wolff_updates(spins, neighbours, add_threshold, n_clusters, stack):
+def wolff_updates(spins, neighbors, add_threshold, n_clusters, stack):
     """Flip ``n_clusters`` clusters; return the number of spins flipped."""
     flipped = 0
     for _ in range(n_clusters):
-        flipped += wolff_update(spins, neighbours, add_threshold, stack)
+        flipped += wolff_update(spins, neighbors, add_threshold, stack)
     return flipped
 
 
@@ -152,21 +152,21 @@ def _find(parent, i):
 
 
 @njit(cache=True)
-def swendsen_wang_update(spins, neighbours, add_threshold, parent, flip):
+def swendsen_wang_update(spins, neighbors, add_threshold, parent, flip):
     """One Swendsen-Wang update in place; return the number of spins flipped.
 
-    Bonds between equal neighbours are activated with probability ``1 - exp(-2K)`` (``add_threshold``) and merged by
-    union-find (each bond once, via the forward columns of ``neighbours``); every cluster then
+    Bonds between equal neighbors are activated with probability ``1 - exp(-2K)`` (``add_threshold``) and merged by
+    union-find (each bond once, via the forward columns of ``neighbors``); every cluster then
     flips with probability 1/2. ``parent`` (int32) and ``flip`` (int8) are scratch of size ``N``.
     """
     n_sites = spins.shape[0]
-    dimension = neighbours.shape[1] // 2
+    dimension = neighbors.shape[1] // 2
     for i in range(n_sites):
         parent[i] = i
     for i in range(n_sites):
         s = spins[i]
         for b in range(dimension):
-            j = neighbours[i, b]
+            j = neighbors[i, b]
             if spins[j] == s and random_bits() < add_threshold:
                 root_i = _find(parent, i)
                 root_j = _find(parent, j)
@@ -187,11 +187,11 @@ def swendsen_wang_update(spins, neighbours, add_threshold, parent, flip):
 
 
 @njit(cache=True)
-def swendsen_wang_sweeps(spins, neighbours, add_threshold, n_sweeps, parent, flip):
+def swendsen_wang_sweeps(spins, neighbors, add_threshold, n_sweeps, parent, flip):
     """``n_sweeps`` Swendsen-Wang updates (one update = one sweep); return spins flipped."""
     flipped = 0
     for _ in range(n_sweeps):
-        flipped += swendsen_wang_update(spins, neighbours, add_threshold, parent, flip)
+        flipped += swendsen_wang_update(spins, neighbors, add_threshold, parent, flip)
     return flipped
 
 
@@ -203,7 +203,7 @@ def swendsen_wang_sweeps(spins, neighbours, add_threshold, n_sweeps, parent, fli
 def acceptance_table(K, dimension):
     """Thresholds ``table[s * h + 2 * dimension]`` of the flip probability ``min(1, exp(-2 K s h))``.
 
-    ``h`` is the local field (sum of the ``2 * dimension`` neighbours) and ``dE = 2 s h``; level
+    ``h`` is the local field (sum of the ``2 * dimension`` neighbors) and ``dE = 2 s h``; level
     and downhill flips (``s h <= 0``) get the always-accept threshold ``2**32``.
     """
     table = np.full(4 * dimension + 1, _TWO_TO_32, dtype=np.int64)
@@ -269,35 +269,35 @@ def metropolis_sweeps_1d(spins, acceptance, n_sweeps):
 def start_wolff(L, dimension, K, n_burn_in, n_between, seed):
     """Seed, hot start, burn-in and calibration of a Wolff chain; return its state.
 
-    The state ``(spins, neighbours, add_threshold, n_clusters, stack)`` is what
+    The state ``(spins, neighbors, add_threshold, n_clusters, stack)`` is what
     :func:`record_wolff` takes first. Burn-in flips clusters until ``n_burn_in * N`` spins have
     flipped. The samples are then taken a *fixed* number of cluster updates apart, ``n_clusters
     = round(n_between * N / <|C|>)``, with the mean cluster size ``<|C|>`` measured in a further
     calibration stretch of ``n_between`` sweeps. Stopping on a flipped-spin count instead would
-    be an inspection-paradox bias: the recorded states would favour those just after a large
+    be an inspection-paradox bias: the recorded states would favor those just after a large
     cluster flip, i.e. the more ordered ones (measured: ``<s s>_nn`` too high by 0.004, 14
     standard errors, at ``T_c``, L = 128).
     """
     np.random.seed(seed)
-    neighbours = neighbour_table(L, dimension)
-    n_sites = neighbours.shape[0]
+    neighbors = neighbor_table(L, dimension)
+    n_sites = neighbors.shape[0]
     spins = hot_start(n_sites)
     stack = np.empty(n_sites, dtype=np.int32)
     add_threshold = probability_threshold(-np.expm1(-2.0 * K))
-    wolff_sweeps(spins, neighbours, add_threshold, n_burn_in, stack)
+    wolff_sweeps(spins, neighbors, add_threshold, n_burn_in, stack)
     calibration_flips, calibration_clusters = wolff_sweeps(
-        spins, neighbours, add_threshold, n_between, stack
+        spins, neighbors, add_threshold, n_between, stack
     )
     mean_cluster_size = calibration_flips / calibration_clusters
     n_clusters = max(1, int(np.round(n_between * n_sites / mean_cluster_size)))
-    return spins, neighbours, add_threshold, n_clusters, stack
+    return spins, neighbors, add_threshold, n_clusters, stack
 
 
 @njit(cache=True)
-def record_wolff(spins, neighbours, add_threshold, n_clusters, stack, out, first, stop):
+def record_wolff(spins, neighbors, add_threshold, n_clusters, stack, out, first, stop):
     """Samples ``first`` to ``stop - 1`` into the rows of ``out`` (int8, ``(n_samples, N)``)."""
     for k in range(first, stop):
-        wolff_updates(spins, neighbours, add_threshold, n_clusters, stack)
+        wolff_updates(spins, neighbors, add_threshold, n_clusters, stack)
         out[k] = spins
 
 
@@ -305,27 +305,27 @@ def record_wolff(spins, neighbours, add_threshold, n_clusters, stack, out, first
 def start_swendsen_wang(L, dimension, K, n_burn_in, n_between, seed):
     """Seed, hot start and burn-in of a Swendsen-Wang chain; return its state.
 
-    The state ``(spins, neighbours, add_threshold, n_between, parent, flip)`` is what
+    The state ``(spins, neighbors, add_threshold, n_between, parent, flip)`` is what
     :func:`record_swendsen_wang` takes first.
     """
     np.random.seed(seed)
-    neighbours = neighbour_table(L, dimension)
-    n_sites = neighbours.shape[0]
+    neighbors = neighbor_table(L, dimension)
+    n_sites = neighbors.shape[0]
     spins = hot_start(n_sites)
     parent = np.empty(n_sites, dtype=np.int32)
     flip = np.zeros(n_sites, dtype=np.int8)
     add_threshold = probability_threshold(-np.expm1(-2.0 * K))
-    swendsen_wang_sweeps(spins, neighbours, add_threshold, n_burn_in, parent, flip)
-    return spins, neighbours, add_threshold, n_between, parent, flip
+    swendsen_wang_sweeps(spins, neighbors, add_threshold, n_burn_in, parent, flip)
+    return spins, neighbors, add_threshold, n_between, parent, flip
 
 
 @njit(cache=True)
-def record_swendsen_wang(spins, neighbours, add_threshold, n_between, parent, flip, out, first,
+def record_swendsen_wang(spins, neighbors, add_threshold, n_between, parent, flip, out, first,
                          stop):
     """As :func:`record_wolff`; sample 0 is the burnt-in state itself."""
     for k in range(first, stop):
         if k > 0:
-            swendsen_wang_sweeps(spins, neighbours, add_threshold, n_between, parent, flip)
+            swendsen_wang_sweeps(spins, neighbors, add_threshold, n_between, parent, flip)
         out[k] = spins
 
 

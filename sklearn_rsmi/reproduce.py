@@ -26,9 +26,20 @@ import time
 
 import numpy as np
 
-from .physics import CRITICAL_TEMPERATURE
+from .physics import CRITICAL_TEMPERATURE, dimer_filter_shares, noise_weight_share
 
 FIGURES = ("fig2", "fig4", "fig5", "fig6")
+
+#: The RG flow of Fig. 5, at the reduced size and at the papers' (also ``rsmi flow --full``):
+#: lattice, samples per temperature, RG steps, starting temperatures in units of T_c, and
+#: epochs per coarse-grainer.
+FIGURE5_SETTINGS = {
+    "reduced": dict(lattice_size=64, n_samples=1000, n_steps=3, n_epochs=10,
+                    temperature_ratios=(0.92, 0.95, 0.97, 0.99, 1.0, 1.01, 1.03, 1.05, 1.08)),
+    "full": dict(lattice_size=128, n_samples=5000, n_steps=4, n_epochs=10,
+                 temperature_ratios=(0.92, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05,
+                                     1.08)),
+}
 
 
 def _pyplot():
@@ -45,7 +56,7 @@ def _log(verbose, message):
         print(message, flush=True)
 
 
-def _normalised(filters):
+def _normalized(filters):
     flat = filters.reshape(filters.shape[0], -1)
     return (flat / np.abs(flat).max(axis=1, keepdims=True)).reshape(filters.shape)
 
@@ -60,9 +71,9 @@ def figure2(full=False, random_state=0, verbose=1):
     _log(verbose, f"fig2: sampling {n_samples} Ising configurations of {L}x{L} at T_c")
     X = make_ising(n_samples, L, CRITICAL_TEMPERATURE, random_state=random_state)
     settings = [
-        ("2x2, one hidden unit (paper estimator)", dict(visible_shape=(2, 2))),
-        ("2x2, four hidden units (exact estimator)",
-         dict(visible_shape=(2, 2), n_hidden=4, estimator="exact", learning_rate=0.1)),
+        ("2x2, one hidden unit (paper objective)", dict(visible_shape=(2, 2))),
+        ("2x2, four hidden units (exact objective)",
+         dict(visible_shape=(2, 2), n_hidden=4, objective="exact", learning_rate=0.1)),
         ("4x4, one hidden unit", dict(visible_shape=(4, 4), buffer_width=2, environment_width=2,
                                       n_windows=6000, n_epochs=10)),
     ]
@@ -76,12 +87,12 @@ def figure2(full=False, random_state=0, verbose=1):
         cg = RSMICoarseGrainer(random_state=random_state, **params).fit(X)
         fits.append((title, cg))
         summary[title] = {"mutual_information_bits": float(cg.mutual_information_),
-                          "filters": _normalised(cg.filters_).round(3).tolist()}
+                          "filters": _normalized(cg.filters_).round(3).tolist()}
         _log(verbose, f"  {title}: I(H:E) = {cg.mutual_information_:.3f} bits "
                       f"({time.perf_counter() - start:.1f} s)")
         if verbose:
             with np.printoptions(precision=2, suppress=True):
-                print(_normalised(cg.filters_))
+                print(_normalized(cg.filters_))
     plt = _pyplot()
     n_panels = sum(cg.n_hidden for _, cg in fits)
     figure, axes = plt.subplots(1, n_panels, figsize=(2.2 * n_panels + 1.2, 3.0), squeeze=False,
@@ -100,64 +111,12 @@ def figure2(full=False, random_state=0, verbose=1):
     return figure, summary
 
 
-def _dimer_block_patterns(block=8):
-    """The staggered E_x and E_y patterns on a ``block x block`` corner of a dimer image.
-
-    Read off :func:`sklearn_rsmi.datasets.electric_field` itself rather than written down:
-    a block anchored on a vertex holds the vertices ``(y, x)`` with ``y, x < block / 2`` and
-    the links leaving them in +x and +y, and the field summed over those bonds is linear in
-    the link occupations, ``sum_r E_mu(r) = P_mu . n + const``. One-hot images give
-    ``P_mu``: ``+-1`` (the staggered sign ``(-1)^(x + y)``) on the mu links, 0 elsewhere.
-    Blocks anchored on the other sublattice see ``-P_mu``, the same span.
-
-    Returns
-    -------
-    patterns : ndarray of shape (2, block, block)
-        ``P_x`` and ``P_y``.
-    noise : ndarray of shape (block, block), dtype bool
-        The vertex (even, even) and face (odd, odd) cells, where the noise spins sit.
-    """
-    from .datasets import electric_field
-
-    n_vertices = block // 2
-    empty = np.zeros((1, 2 * block, 2 * block), dtype=np.int8)  # any image larger than the block
-    base = [field[0, :n_vertices, :n_vertices].sum() for field in electric_field(empty)]
-    patterns = np.zeros((2, block, block))
-    for cell in np.ndindex(block, block):
-        image = empty.copy()
-        image[(0, *cell)] = 1
-        for mu, field in enumerate(electric_field(image)):
-            patterns[mu][cell] = field[0, :n_vertices, :n_vertices].sum() - base[mu]
-    rows, cols = np.indices((block, block))
-    return patterns, rows % 2 == cols % 2
-
-
-def _dimer_filter_shares(filters):
-    """Per filter of a square dimer block: its norm's share in span(E_x, E_y), and its largest
-    weight on a noise site relative to its largest weight (the criteria of Fig. 4)."""
-    patterns, noise = _dimer_block_patterns(filters.shape[-1])
-    basis = patterns.reshape(2, -1) / np.linalg.norm(patterns.reshape(2, -1), axis=1, keepdims=True)
-    flat = filters.reshape(filters.shape[0], -1)
-    # P_x and P_y have disjoint supports, so projecting on each is projecting on the span.
-    span_share = np.linalg.norm(flat @ basis.T, axis=1) / np.linalg.norm(flat, axis=1)
-    noise_share = np.abs(filters[:, noise]).max(axis=1) / np.abs(flat).max(axis=1)
-    return span_share, noise_share
-
-
-def _noise_weight_share(weights):
-    """Share of the squared weight norm on the noise sites of 8x8 dimer blocks (arXiv Fig. 6):
-    0 for weights that ignore the noise, 0.5 for weights spread evenly."""
-    _, noise = _dimer_block_patterns(8)
-    weights = np.asarray(weights).reshape(-1, 8, 8)
-    return float((weights[:, noise] ** 2).sum() / (weights**2).sum())
-
-
 def figure4(full=False, random_state=0, verbose=1):
     """Fig. 4a of Nature Physics 2018: the electric-field filters of dimers with noise spins.
 
     Two hidden units on an 8x8 block of noisy dimer images, fitted with the variational
     estimator (the papers' Theta-RBM route does not reproduce this figure; see
-    ``tests/test_coarse_grainer.py::test_dimers_fig4_theta_rbm_route``). For each filter the
+    the method page of the docs). For each filter the
     summary gives the share of its norm in ``span(E_x, E_y)`` (1 for a pure electric-field
     filter) and its largest weight on a noise site relative to its largest weight (0 when
     the noise is discarded).
@@ -172,16 +131,16 @@ def figure4(full=False, random_state=0, verbose=1):
     X = make_dimers(n_samples, L, noise_coupling=2.0, random_state=random_state)
     start = time.perf_counter()
     cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                           unit_cell=(2, 2), n_windows=n_windows, estimator="variational",
+                           unit_cell=(2, 2), n_windows=n_windows, objective="variational",
                            n_epochs=30, learning_rate=0.02,
                            learning_rate_schedule="cosine", random_state=random_state).fit(X)
     seconds = time.perf_counter() - start
-    span_share, noise_share = _dimer_filter_shares(cg.filters_)
+    span_share, noise_share = dimer_filter_shares(cg.filters_)
     summary = {"mutual_information_bits": float(cg.mutual_information_),
                "span_share": span_share.round(4).tolist(),
                "noise_share": noise_share.round(4).tolist(),
                "fit_seconds": round(seconds, 1),
-               "filters": _normalised(cg.filters_).round(3).tolist()}
+               "filters": _normalized(cg.filters_).round(3).tolist()}
     _log(verbose, f"  8x8 block, 2 hidden units, {n_windows} windows: I(H:E) = "
                   f"{cg.mutual_information_:.3f} bits ({seconds:.1f} s)")
     for j in range(2):
@@ -204,28 +163,26 @@ def figure5(full=False, random_state=0, verbose=1, n_jobs=None):
     from .plotting import plot_rg_flow
     from .rg import make_rg_pipeline, rg_flow_sweep
 
-    if full:
-        size, samples, steps = 128, 5000, 4
-        ratios = (0.92, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05, 1.08)
-    else:
-        size, samples, steps = 64, 1000, 3
-        ratios = (0.92, 0.95, 0.97, 0.99, 1.0, 1.01, 1.03, 1.05, 1.08)
+    settings = FIGURE5_SETTINGS["full" if full else "reduced"]
+    size, samples, steps = settings["lattice_size"], settings["n_samples"], settings["n_steps"]
+    ratios = settings["temperature_ratios"]
     _log(verbose, f"fig5: RG flow, {size}x{size}, {samples} samples at {len(ratios)} "
                   f"temperatures, {steps} steps")
-    pipeline = make_rg_pipeline(steps, coarse_grainer=RSMICoarseGrainer(n_epochs=10))
+    pipeline = make_rg_pipeline(
+        steps, coarse_grainer=RSMICoarseGrainer(n_epochs=settings["n_epochs"]))
     result = rg_flow_sweep([r * CRITICAL_TEMPERATURE for r in ratios], pipeline=pipeline,
                            lattice_size=size, n_samples=samples, n_jobs=n_jobs,
                            random_state=random_state, verbose=max(0, verbose - 1))
     tc = result.critical_temperature()
-    linear = result.exponent_from_linearised_flow(critical_temperature=tc.value)
+    linear = result.exponent_from_linearized_flow(critical_temperature=tc.value)
     collapse = result.exponent_from_collapse(critical_temperature=tc.value)
     summary = {
         "critical_temperature": (tc.value, tc.error),
-        "nu_linearised_flow": (linear.nu, linear.nu_error),
+        "nu_linearized_flow": (linear.nu, linear.nu_error),
         "nu_collapse": (collapse.nu, collapse.nu_error),
     }
     _log(verbose, f"  T_c = {tc.value:.4f} +- {tc.error:.4f} (exact {CRITICAL_TEMPERATURE:.4f})")
-    _log(verbose, f"  nu = {linear.nu:.3f} +- {linear.nu_error:.3f} (linearised flow), "
+    _log(verbose, f"  nu = {linear.nu:.3f} +- {linear.nu_error:.3f} (linearized flow), "
                   f"{collapse.nu:.3f} +- {collapse.nu_error:.3f} (collapse)")
     ax = plot_rg_flow(result)
     ax.set_title(f"RG flow: T_c = {tc.value:.3f} +- {tc.error:.3f}, "
@@ -256,25 +213,25 @@ def figure6(full=False, random_state=0, verbose=1):
     summary, rbms = {"noise_share": {}}, {}
     for n_units in unit_counts:
         start = time.perf_counter()
-        rbm = ThetaRBM(n_components=n_units, n_iter=20, random_state=random_state).fit(tiles)
+        rbm = ThetaRBM(n_components=n_units, n_epochs=20, random_state=random_state).fit(tiles)
         rbms[n_units] = rbm
         name = f"ThetaRBM, {n_units} unit{'s' if n_units > 1 else ''}"
-        share = _noise_weight_share(rbm.components_)
+        share = noise_weight_share(rbm.components_)
         summary["noise_share"][name] = round(share, 4)
         _log(verbose, f"  {name:20s}: {share:.3f} of the squared weight on noise sites "
                       f"({time.perf_counter() - start:.1f} s)")
     start = time.perf_counter()
     cg = RSMICoarseGrainer(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
-                           unit_cell=(2, 2), n_windows=n_windows, estimator="variational",
+                           unit_cell=(2, 2), n_windows=n_windows, objective="variational",
                            learning_rate=0.02,
                            learning_rate_schedule="cosine", random_state=random_state).fit(X)
-    share = _noise_weight_share(cg.filters_)
+    share = noise_weight_share(cg.filters_)
     summary["noise_share"]["RSMI, 2 filters"] = round(share, 4)
     _log(verbose, f"  {'RSMI, 2 filters':20s}: {share:.3f} of the squared weight on noise sites "
                   f"({time.perf_counter() - start:.1f} s)")
-    summary["rbm_components"] = {n: _normalised(rbm.components_.reshape(-1, 8, 8)).round(3).tolist()
+    summary["rbm_components"] = {n: _normalized(rbm.components_.reshape(-1, 8, 8)).round(3).tolist()
                                  for n, rbm in rbms.items()}
-    summary["filters"] = _normalised(cg.filters_).round(3).tolist()
+    summary["filters"] = _normalized(cg.filters_).round(3).tolist()
 
     shown = rbms[8]
     plt = _pyplot()
@@ -283,9 +240,9 @@ def figure6(full=False, random_state=0, verbose=1):
     plot_filters(cg, axes=axes.ravel()[8:])
     for j, ax in enumerate(axes.ravel()[:8]):
         ax.set_title(f"CD-RBM unit {j}: "
-                     f"{_noise_weight_share(shown.components_[j]):.2f} on noise", fontsize=9)
+                     f"{noise_weight_share(shown.components_[j]):.2f} on noise", fontsize=9)
     for j, ax in enumerate(axes.ravel()[8:]):
-        ax.set_title(f"RSMI filter {j}: {_noise_weight_share(cg.filters_[j]):.3f} on noise",
+        ax.set_title(f"RSMI filter {j}: {noise_weight_share(cg.filters_[j]):.3f} on noise",
                      fontsize=9)
     figure.suptitle("Noisy dimers, 8x8 block: a CD-trained ThetaRBM (8 units) models the noise "
                     "pairs, RSMI's filters do not (Koch-Janusz & Ringel, arXiv Fig. 6)",

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_dense
+from .._utils.validation import check_dense
 
 __all__ = ["LatticeFeatures"]
 

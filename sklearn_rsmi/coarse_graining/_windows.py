@@ -37,12 +37,9 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
+from .._utils.validation import check_positive_int
 
-# Absolute import: it also works when the module is collected for doctests on its own.
-from sklearn_rsmi._validation import check_positive_int
-
-__all__ = ["WindowGeometry", "tile_blocks", "untile_blocks"]
+__all__ = ["WindowGeometry", "tile_blocks"]
 
 # Windows are gathered in chunks whose index temporaries hold at most this many entries
 # (8 MB of intp), so memory follows the windows asked for, not the whole lattice set.
@@ -117,7 +114,7 @@ class WindowGeometry:
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_rsmi._regions import WindowGeometry
+    >>> from sklearn_rsmi.coarse_graining import WindowGeometry
     >>> geometry = WindowGeometry.from_params((2, 2), 1, 1)
     >>> geometry.window_shape, geometry.n_visible, geometry.n_environment
     ((6, 6), 4, 20)
@@ -164,7 +161,7 @@ class WindowGeometry:
 
         Examples
         --------
-        >>> from sklearn_rsmi._regions import WindowGeometry
+        >>> from sklearn_rsmi.coarse_graining import WindowGeometry
         >>> WindowGeometry.from_params(4, 0, 2)
         WindowGeometry(visible_shape=(4,), buffer_width=0, environment_width=2, unit_cell=(1,), ndim=1, window_shape=(8,))
         """
@@ -267,7 +264,7 @@ class WindowGeometry:
 
         Examples
         --------
-        >>> from sklearn_rsmi._regions import WindowGeometry
+        >>> from sklearn_rsmi.coarse_graining import WindowGeometry
         >>> geometry = WindowGeometry.from_params((2, 2), 1, 1)
         >>> geometry.check_lattice((6, 8))
         >>> geometry.check_lattice((6, 5))
@@ -301,7 +298,7 @@ class WindowGeometry:
 
         Examples
         --------
-        >>> from sklearn_rsmi._regions import WindowGeometry
+        >>> from sklearn_rsmi.coarse_graining import WindowGeometry
         >>> geometry = WindowGeometry.from_params((2, 2), 1, 1, unit_cell=(2, 2))
         >>> geometry.anchor_positions((8, 6), stride=(2, 1)).tolist()
         [[0, 0], [0, 2], [0, 4], [4, 0], [4, 2], [4, 4]]
@@ -310,51 +307,6 @@ class WindowGeometry:
         axes = [np.arange(0, size, step) for size, step in zip(lattice, self._steps(stride))]
         grid = np.meshgrid(*axes, indexing="ij")
         return np.stack([g.ravel() for g in grid], axis=1).astype(np.intp)
-
-    def random_anchors(self, lattice_shape, n_samples, n_per_sample, random_state, *,
-                       stride=None):
-        """Draw anchors uniformly among the allowed ones, independently for every window.
-
-        Draws are with replacement: a sample may get the same anchor twice, and samples
-        draw independently of each other.
-
-        Parameters
-        ----------
-        lattice_shape : tuple of int
-            Shape of one lattice sample.
-        n_samples : int
-            Number of samples to draw anchors for.
-        n_per_sample : int
-            Number of anchors per sample.
-        random_state : int, RandomState, Generator or None
-            Source of randomness; the same seed gives the same anchors.
-        stride : int or tuple of int, default=None
-            As in :meth:`anchor_positions`.
-
-        Returns
-        -------
-        anchors : ndarray of shape (n_samples, n_per_sample, ndim)
-            Anchors to pass to :meth:`cut`.
-
-        Examples
-        --------
-        >>> from sklearn_rsmi._regions import WindowGeometry
-        >>> geometry = WindowGeometry.from_params((2, 2), 1, 1, unit_cell=2)
-        >>> anchors = geometry.random_anchors((8, 8), 3, 5, random_state=0)
-        >>> anchors.shape, bool((anchors % 2 == 0).all())
-        ((3, 5, 2), True)
-        """
-        lattice = self._lattice_shape(lattice_shape)
-        n_samples = check_positive_int(n_samples, "n_samples", minimum=0)
-        n_per_sample = check_positive_int(n_per_sample, "n_per_sample", minimum=0)
-        steps = np.array(self._steps(stride))
-        counts = -(-np.array(lattice) // steps)  # anchors per axis, ceil(L / step)
-        size = (n_samples, n_per_sample, self.ndim)
-        if isinstance(random_state, np.random.Generator):
-            index = random_state.integers(0, counts, size=size)
-        else:
-            index = check_random_state(random_state).randint(0, counts, size=size)
-        return (index * steps).astype(np.intp)
 
     # ----------------------------------------------------------------- cutting
     def cut(self, X, anchors):
@@ -370,8 +322,7 @@ class WindowGeometry:
                 (n_samples, n_per_sample, ndim)
             Positions of ``V``'s top-left site: shared by every sample, or one set per
             sample. Taken modulo the lattice shape (periodic boundaries). They need not
-            sit on the unit cell here; :meth:`anchor_positions` and
-            :meth:`random_anchors` give ones that do.
+            sit on the unit cell here; :meth:`anchor_positions` gives ones that do.
 
         Returns
         -------
@@ -385,7 +336,7 @@ class WindowGeometry:
         Examples
         --------
         >>> import numpy as np
-        >>> from sklearn_rsmi._regions import WindowGeometry
+        >>> from sklearn_rsmi.coarse_graining import WindowGeometry
         >>> geometry = WindowGeometry.from_params(2, 0, 1)
         >>> X = np.array([[10, 11, 12, 13, 14, 15]])
         >>> geometry.cut(X, [[0], [5]])
@@ -493,7 +444,7 @@ def tile_blocks(X, visible_shape):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_rsmi._regions import tile_blocks
+    >>> from sklearn_rsmi.coarse_graining import tile_blocks
     >>> X = np.arange(16).reshape(1, 4, 4)
     >>> tile_blocks(X, (2, 2))[0, 0, 1]
     array([2, 3, 6, 7])
@@ -518,45 +469,3 @@ def tile_blocks(X, visible_shape):
     if np.shares_memory(blocks, X):  # the 1D reshape is a view; callers may write to blocks
         blocks = blocks.copy()
     return blocks
-
-
-def untile_blocks(blocks, visible_shape):
-    """Reassemble lattices from blocks: the exact inverse of :func:`tile_blocks`.
-
-    Parameters
-    ----------
-    blocks : array-like of shape (n_samples, n_blocks, v) or \
-            (n_samples, n_blocks_y, n_blocks_x, vy * vx)
-        Blocks with their sites in C order.
-    visible_shape : int or tuple of int
-        Block shape.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, L) or (n_samples, Ly, Lx)
-        The lattices, a new array.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_rsmi._regions import tile_blocks, untile_blocks
-    >>> X = np.arange(24).reshape(2, 3, 4)
-    >>> np.array_equal(untile_blocks(tile_blocks(X, (3, 2)), (3, 2)), X)
-    True
-    """
-    blocks = np.asarray(blocks)
-    visible_shape = _check_blocks(visible_shape, blocks.ndim - 2, "blocks", blocks.shape)
-    n_visible = math.prod(visible_shape)
-    if blocks.shape[-1] != n_visible:
-        raise ValueError(
-            f"blocks has shape {blocks.shape}: its last axis holds {blocks.shape[-1]} sites, "
-            f"but blocks {_format_shape(visible_shape)} hold {n_visible}."
-        )
-    ndim = len(visible_shape)
-    n_samples, counts = blocks.shape[0], blocks.shape[1:-1]
-    order = [0] + [i for a in range(ndim) for i in (1 + a, 1 + ndim + a)]
-    X = blocks.reshape(n_samples, *counts, *visible_shape).transpose(order)
-    X = X.reshape(n_samples, *(c * v for c, v in zip(counts, visible_shape)))
-    if np.shares_memory(X, blocks):
-        X = X.copy()
-    return X

@@ -1,12 +1,12 @@
-"""numba kernels of the RSMI objective: the ``log g`` table and the clamped-H Gibbs sampler.
+"""numba kernels of the Theta-RBM objectives: the ``log g`` table and the clamped-H Gibbs sampler.
 
-Both are the hot loops of :mod:`sklearn_rsmi._mi`; everything else there is NumPy.
+Both are the hot loops of :mod:`._theta_rbm_objective`; everything else there is NumPy.
 
 - :func:`log_g_rows` evaluates ``log g(V_s, E_n) = F_V(V_s) - F_VE(V_s, E_n)`` for every pair of
   a row ``n`` and a visible state ``s``. The joint RBM's pre-activations split into a row part
   (``c + W_E . E_n``) and a state part (``W_V . V_s``), both computed by the caller with BLAS;
   what remains, and dominates the cost, is ``n_rows * n_states * n_components`` softplus
-  evaluations (about 2.5 ns each on one core by the blocked product below).
+  evaluations, which the blocked product below makes cheap.
 - :func:`clamped_gibbs_sweeps` samples ``V`` from ``q_H(V) = P(V | H)``, proportional to
   ``P_Lambda(H | V) P_Theta(V)``, with the V-RBM's hidden units as auxiliary variables: the joint
   energy is ``-l_H(V) + E_Theta(V, aux)``. The auxiliary units are conditionally independent
@@ -21,22 +21,7 @@ No ``fastmath``: every kernel evaluates exp/log of arguments that reach hundreds
 import numpy as np
 from numba import njit, prange
 
-
-@njit(cache=True)
-def softplus(x):
-    """``log(1 + exp(x))`` without overflow for large ``|x|``."""
-    if x > 0.0:
-        return x + np.log1p(np.exp(-x))
-    return np.log1p(np.exp(x))
-
-
-@njit(cache=True)
-def sigmoid(x):
-    """``1 / (1 + exp(-x))`` without overflow for large ``|x|``."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    z = np.exp(x)
-    return z / (1.0 + z)
+from .._utils.kernels import sigmoid, softplus
 
 
 # The softplus sum is evaluated as the log of products of ``1 + exp(r) exp(s)`` over blocks of

@@ -16,7 +16,6 @@ import scipy.sparse as sp
 
 SPIN = "spin"
 OCCUPATION = "occupation"
-VALUE_CONVENTIONS = (SPIN, OCCUPATION)
 
 
 def check_dense(X, *, name="X"):
@@ -28,19 +27,24 @@ def check_dense(X, *, name="X"):
         )
 
 
-def infer_value_convention(X, *, name="X"):
-    """Return ``"spin"`` or ``"occupation"`` for binary data, else raise.
-
-    Data with a -1 anywhere is spin data; data inside {0, 1} is occupation data
-    (an all-(+1) array is therefore read as occupations: pass the convention
-    explicitly where that matters).
-    """
-    check_dense(X, name=name)
-    X = np.asarray(X)
+def _check_numeric(X, name):
+    """Raise a TypeError (or ValueError for complex numbers) unless ``X`` is a real numeric array."""
     if np.iscomplexobj(X):
         raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}.")
+
+
+def infer_value_convention(X, *, name="X"):
+    """Return ``"spin"`` or ``"occupation"`` for binary data, else raise.
+
+    This is the one check that data are binary. Data with a -1 anywhere is spin data; data
+    inside {0, 1} is occupation data (an all-(+1) array is therefore read as occupations:
+    pass the convention explicitly where that matters).
+    """
+    check_dense(X, name=name)
+    X = np.asarray(X)
+    _check_numeric(X, name)
     if X.size == 0:
         n_features = int(np.prod(X.shape[1:])) if X.ndim > 1 else 0
         raise ValueError(
@@ -59,6 +63,31 @@ def infer_value_convention(X, *, name="X"):
         f"{name} must be binary, with values in {{-1, +1}} (spins) or {{0, 1}} "
         f"(occupations); found values {shown}."
     )
+
+
+def check_occupations(X, name, n_columns=None):
+    """Return ``X`` as float64 rows of occupations in {0, 1}, or raise naming the problem.
+
+    For the internal arrays of the objectives (``V``, ``E``, visible states), whose
+    convention has already been mapped: spins here are a caller's mistake.
+    """
+    X = np.asarray(X)
+    _check_numeric(X, name)
+    X = X.astype(np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2D (rows, sites), got shape {X.shape}.")
+    if n_columns is not None and X.shape[1] != n_columns:
+        raise ValueError(f"{name} has {X.shape[1]} columns (sites), expected {n_columns}.")
+    if not np.all((X == 0.0) | (X == 1.0)):
+        raise ValueError(f"{name} must hold occupations in {{0, 1}} (convert spins first).")
+    return X
+
+
+def to_spins(X, *, name="samples"):
+    """Binary samples (spins or occupations) as a new int8 array of +-1 (occupation 1 is +1)."""
+    X = np.asarray(X)
+    infer_value_convention(X, name=name)
+    return np.where(X > 0, 1, -1).astype(np.int8)
 
 
 def to_occupation(X, convention):
@@ -101,9 +130,9 @@ def check_probabilities_or_spins(X, *, name="X"):
     array([[0.25, 1.  ]])
     """
     X = np.asarray(X)
-    if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) \
-            or np.iscomplexobj(X):
+    if np.iscomplexobj(X):
         raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}.")
+    _check_numeric(X, name)
     X = np.array(X, dtype=np.float64, copy=True)
     if X.size == 0:
         return X
@@ -146,3 +175,16 @@ def check_temperature(T, name="temperature"):
     if not np.isfinite(T) or T <= 0:
         raise ValueError(f"{name} must be finite and > 0, got {T}.")
     return T
+
+
+def check_verbose(verbose):
+    """Return ``verbose`` as an int >= 0 (True and False count as 1 and 0), else raise."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(
+            f"verbose must be an integer >= 0, got {verbose!r} of type {type(verbose).__name__}."
+        )
+    if verbose < 0:
+        raise ValueError(f"verbose must be >= 0, got {verbose}.")
+    return int(verbose)

@@ -3,11 +3,12 @@
 The data's path through :meth:`RSMICoarseGrainer.fit`:
 
 1. cut windows (visible block V, buffer B, environment E) from the lattice samples
-   (:mod:`sklearn_rsmi._regions`);
-2. train two Theta-RBMs by contrastive divergence, one on V and one on V u E
-   (:class:`sklearn_rsmi.ThetaRBM`);
-3. ascend the RSMI objective in the filters Lambda with its explicit gradients
-   (:mod:`sklearn_rsmi._mi`), with Adam or plain SGD.
+   (:mod:`._windows`);
+2. build the route of the chosen objective: the papers' two (:mod:`._theta_rbm_objective`,
+   which first trains two Theta-RBMs by contrastive divergence, one on V and one on V u E)
+   or the variational bound (:mod:`._variational_objective`);
+3. ascend the objective in the filters Lambda with its explicit gradients, with Adam or
+   plain steps (:mod:`._optimizers`).
 
 :meth:`RSMICoarseGrainer.transform` then applies the same filters to every block of a
 lattice tiling, which is one step of a real-space renormalization group.
@@ -19,17 +20,22 @@ import warnings
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._mi import RSMIObjective
-from ._rbm import ThetaRBM
-from ._regions import WindowGeometry, tile_blocks
-from ._threads import numba_threads
-from ._validation import from_occupation, infer_value_convention, to_occupation
-from ._variational import VariationalObjective
+from .._utils.seeding import draw_seed
+from .._utils.threads import numba_threads
+from .._utils.validation import from_occupation, infer_value_convention, to_occupation
+from ..rbm import ThetaRBM
+from ._optimizers import OPTIMIZERS, scheduled_learning_rate
+from ._theta_rbm_objective import ThetaRBMRoute
+from ._variational_objective import VariationalRoute
+from ._windows import WindowGeometry, tile_blocks
+
+#: The route of every value of ``objective``: how fit trains and score evaluates it.
+ROUTES = {"paper": ThetaRBMRoute, "exact": ThetaRBMRoute, "variational": VariationalRoute}
 
 #: How far (bits) an estimate may stray outside [0, n_hidden] before it is reported as not
 #: credible. The estimates are averages over windows and, with Gibbs, over chains, so a true
@@ -38,31 +44,20 @@ from ._variational import VariationalObjective
 MI_TOLERANCE_BITS = 0.05
 
 
-def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=False,
-                         stacklevel=3):
+def _warn_if_implausible(mi, n_hidden, advice, scoring=False, stacklevel=3):
     """Warn when a reported I(H:E) lies clearly outside [0, n_hidden] bits.
 
-    ``stacklevel`` points the warning at the caller's line (fit goes through sklearn's
-    parameter-validation wrapper and ``_ascend``, score does not).
+    ``advice`` is the route's ``(model, plural, remedy)``. ``stacklevel`` points the warning
+    at the caller's line (fit goes through sklearn's parameter-validation wrapper and
+    ``_ascend``, score does not).
     """
     if -MI_TOLERANCE_BITS <= mi <= n_hidden + MI_TOLERANCE_BITS:
         return
-    if estimator == "variational":
-        model = "the critic q(H|E)"
-        remedy = "train it longer (n_epochs)"
-    elif visible_method == "gibbs":
-        model = "the Theta-RBMs, through their Gibbs chains,"
-        remedy = ("with V sampled, the chains with H clamped mix slowly when the RBMs miss the "
-                  "block-environment correlation (as on the noisy dimers of Fig. 4); "
-                  "estimator='variational' needs no sampling")
-    else:
-        model = "the Theta-RBMs"
-        remedy = ("train them longer or larger (rbm_ve, rbm_v), or use "
-                  "estimator='variational'")
+    model, plural, remedy = advice
     if scoring:
         remedy = ("are these samples from the ensemble the estimator was fitted on? If they "
                   "are, " + remedy)
-    s = "s" if estimator == "variational" else ""  # one critic, several RBMs
+    s = "" if plural else "s"
     if not np.isfinite(mi):
         what = f"{model} gave a non-finite estimate"
     elif mi < 0:
@@ -79,49 +74,12 @@ def _warn_if_implausible(mi, n_hidden, estimator, visible_method=None, scoring=F
     )
 
 
-# scikit-learn common checks that cannot pass, each with the reason (used by tests/test_common.py).
-_REAL_VALUED = (
-    "feeds real-valued random data; RSMICoarseGrainer accepts only binary lattices (spins {-1, +1} or "
-    "occupations {0, 1}) and rejects anything else with a ValueError rather than silently "
-    "binarizing it"
-)
-EXPECTED_FAILED_CHECKS = {
-    "check_fit_score_takes_y": _REAL_VALUED,
-    "check_estimators_overwrite_params": _REAL_VALUED,
-    "check_dont_overwrite_parameters": _REAL_VALUED,
-    "check_estimators_fit_returns_self": _REAL_VALUED,
-    "check_readonly_memmap_input": _REAL_VALUED,
-    "check_n_features_in_after_fitting": _REAL_VALUED,
-    "check_positive_only_tag_during_fit": _REAL_VALUED,
-    "check_estimators_dtypes": _REAL_VALUED,
-    "check_dtype_object": _REAL_VALUED,
-    "check_pipeline_consistency": _REAL_VALUED,
-    "check_estimators_nan_inf": _REAL_VALUED,
-    "check_estimators_pickle": _REAL_VALUED,
-    "check_estimators_pickle(readonly_memmap=True)": _REAL_VALUED,
-    "check_f_contiguous_array_estimator": _REAL_VALUED,
-    "check_transformer_data_not_an_array": _REAL_VALUED,
-    "check_transformer_general": _REAL_VALUED,
-    "check_transformer_preserve_dtypes": _REAL_VALUED,
-    "check_transformer_general(readonly_memmap=True)": _REAL_VALUED,
-    "check_methods_sample_order_invariance": _REAL_VALUED,
-    "check_methods_subset_invariance": _REAL_VALUED,
-    "check_fit2d_1sample": _REAL_VALUED,
-    "check_fit2d_1feature": _REAL_VALUED,
-    "check_dict_unchanged": _REAL_VALUED,
-    "check_fit_idempotent": _REAL_VALUED,
-    "check_fit_check_is_fitted": _REAL_VALUED,
-    "check_n_features_in": _REAL_VALUED,
-    "check_fit2d_predict1d": _REAL_VALUED,
-}
-
-
 class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     """Coarse-graining that maximizes the mutual information between a block and its environment.
 
     The network of Koch-Janusz and Ringel (Nature Physics 14, 578 (2018)): hidden units
     ``H`` couple to a visible block ``V`` through filters Lambda,
-    ``p(h_j = 1 | V) = sigmoid(filters_[j] . V + intercept_hidden_[j])``, and Lambda is
+    ``p(h_j = 1 | V) = sigmoid(filters_[j] . V + filter_bias_[j])``, and Lambda is
     chosen to maximize ``I(H : E)``, the mutual information between ``H`` and the block's
     environment ``E``, with a buffer ``B`` between them excluded. The estimator knows
     nothing of the physics behind its input: any binary lattice is accepted.
@@ -156,19 +114,21 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         ``None`` (or when fewer exist). Bounding it keeps memory independent of the
         number and size of the samples.
 
-    rbm_v, rbm_ve : ThetaRBM or None, default=None
+    rbm_visible, rbm_joint : ThetaRBM or None, default=None
         Unfitted models of ``P(V)`` and ``P(V, E)``, cloned at fit (so
-        ``GridSearchCV`` can tune ``rbm_ve__n_components``). ``None`` means
-        ``ThetaRBM`` with the defaults listed in the Notes. Unused by ``estimator='variational'``.
+        ``GridSearchCV`` can tune ``rbm_joint__n_components``). ``None`` means
+        ``ThetaRBM`` with the defaults listed in the Notes. Unused by
+        ``objective='variational'``.
 
-    estimator : {'paper', 'exact', 'variational'}, default='paper'
-        Objective maximized. ``'paper'`` is the Jensen proxy of the papers,
+    objective : {'paper', 'exact', 'variational'}, default='paper'
+        What is maximized. ``'paper'`` is the Jensen proxy of the papers,
         ``E sum_H P(H|V') <log g(V, E)>_{V|H}``; ``'exact'`` is the log-mean form
         ``E sum_H P(H|V') log <g(V, E)>_{V|H}``, equal to ``I(H:E)`` up to a constant. Both
         go through the two Theta-RBMs. ``'variational'`` trains no RBMs: it maximizes the
         Barber-Agakov lower bound ``H(H) + E log q(H|E)`` on the data's ``I(H:E)``, with a
         log-linear model ``q(H|E)`` of the coarse variables given the environment learned
-        alongside the filters (:mod:`sklearn_rsmi._variational`). It is the one that
+        alongside the filters (:mod:`sklearn_rsmi.coarse_graining._variational_objective`).
+        It is the one that
         recovers the dimers' electric-field filters from 8x8 blocks (Fig. 4), where
         CD-trained RBMs miss the block-environment correlation; it needs
         ``n_hidden <= 10``.
@@ -200,11 +160,12 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         below ``tol`` bits (only with ``learning_rate_schedule='constant'``). ``None`` runs all ``n_epochs`` (the weights of a maximizing
         map grow without bound, so a fixed budget is the natural stop).
 
-    visible_method, hidden_method : {'auto', 'enumerate', 'gibbs'/'sample'}, default='auto'
-        How averages over ``V`` given ``H`` and over ``H`` are taken: exact enumeration
-        for small blocks, Gibbs sampling with ``H`` clamped (``visible_method='gibbs'``)
-        and sampling ``H`` (``hidden_method='sample'``) for large ones. See
-        :class:`sklearn_rsmi._mi.RSMIObjective`.
+    visible_method, hidden_method : {'auto', 'enumerate', 'sample'}, default='auto'
+        How the Theta-RBM objectives average over ``V`` given ``H`` and over ``H``: exact
+        enumeration for small blocks; for large ones, Gibbs sampling of ``V`` with ``H``
+        clamped (``visible_method='sample'``) and sampling ``H`` from ``P(H | V)``
+        (``hidden_method='sample'``). ``'auto'`` enumerates ``V`` up to 10 sites and ``H``
+        up to 6 units. Unused by ``objective='variational'``.
 
     output : {'sample', 'probability'}, default='sample'
         What :meth:`transform` returns per block: coarse spins sampled from
@@ -226,8 +187,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     ----------
     filters_ : ndarray of shape (n_hidden,) + visible_shape
         The learned Lambda, in the occupation convention (``x = (s + 1) / 2`` for spins).
-    intercept_hidden_ : ndarray of shape (n_hidden,)
-        Hidden biases ``b_j``.
+    filter_bias_ : ndarray of shape (n_hidden,)
+        The biases ``b_j`` that go with the filters.
     mutual_information_ : float
         ``I(H : E)`` in bits on the training windows: given the fitted RBMs for
         ``'paper'`` and ``'exact'``, the variational lower bound for ``'variational'``
@@ -239,14 +200,14 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     mutual_information_history_ : ndarray of shape (n_epochs_run + 1,)
         ``I(H : E)`` in bits before training and after every epoch, on a fixed subset
         of at most 2,000 training windows.
-    rbm_v_, rbm_ve_ : ThetaRBM or None
+    rbm_visible_, rbm_joint_ : ThetaRBM or None
         The fitted models of ``P(V)`` and ``P(V, E)`` (None for
-        ``estimator='variational'``, which trains none).
+        ``objective='variational'``, which trains none).
     critic_coef_ : ndarray of shape (2**n_hidden, n_environment_sites)
-        Only for ``estimator='variational'``: weights of ``log q(H|E)``, one row per coarse
+        Only for ``objective='variational'``: weights of ``log q(H|E)``, one row per coarse
         state in binary order, one column per environment site in window order.
     critic_intercept_ : ndarray of shape (2**n_hidden,)
-        Only for ``estimator='variational'``: intercepts of ``log q(H|E)``.
+        Only for ``objective='variational'``: intercepts of ``log q(H|E)``.
     geometry_ : WindowGeometry
         The V/B/E geometry.
     value_convention_ : {'spin', 'occupation'}
@@ -258,8 +219,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    The default Theta-RBMs are ``ThetaRBM(n_components=...)`` sized to the window (see
-    ``_default_rbm``); pass your own to control them.
+    The default Theta-RBMs are ``ThetaRBM(n_components=min(64, max(8, n_features // 2)))``,
+    sized to the window they model; pass your own to control them.
 
     Examples
     --------
@@ -281,16 +242,16 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         "unit_cell": [tuple, list, None],
         "window_stride": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_windows": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "rbm_v": [ThetaRBM, None],
-        "rbm_ve": [ThetaRBM, None],
-        "estimator": [StrOptions({"paper", "exact", "variational"})],
+        "rbm_visible": [ThetaRBM, None],
+        "rbm_joint": [ThetaRBM, None],
+        "objective": [StrOptions(set(ROUTES))],
         "optimizer": [StrOptions({"adam", "sgd"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
         "n_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
-        "visible_method": [StrOptions({"auto", "enumerate", "gibbs"})],
+        "visible_method": [StrOptions({"auto", "enumerate", "sample"})],
         "hidden_method": [StrOptions({"auto", "enumerate", "sample"})],
         "output": [StrOptions({"sample", "probability"})],
         "random_state": ["random_state"],
@@ -308,9 +269,9 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         unit_cell=None,
         window_stride=1,
         n_windows=20000,
-        rbm_v=None,
-        rbm_ve=None,
-        estimator="paper",
+        rbm_visible=None,
+        rbm_joint=None,
+        objective="paper",
         optimizer="adam",
         learning_rate=0.05,
         learning_rate_schedule="constant",
@@ -331,9 +292,9 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.unit_cell = unit_cell
         self.window_stride = window_stride
         self.n_windows = n_windows
-        self.rbm_v = rbm_v
-        self.rbm_ve = rbm_ve
-        self.estimator = estimator
+        self.rbm_visible = rbm_visible
+        self.rbm_joint = rbm_joint
+        self.objective = objective
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.learning_rate_schedule = learning_rate_schedule
@@ -354,6 +315,12 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             X = np.asarray(X)
         convention = infer_value_convention(X, name="X")
         X = np.asarray(X)
+        if X.ndim < 2:
+            raise ValueError(
+                f"Expected 2D array or more, got {X.ndim}D array with shape {X.shape}: X holds "
+                "samples along its first axis and the lattice along the rest. Reshape your data "
+                "using array.reshape(1, -1) if it is a single chain."
+            )
         ndim = X.ndim - 1
         if fitting:
             expected = self.geometry_.ndim
@@ -371,19 +338,6 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             raise ValueError("X holds no samples.")
         return X, convention
 
-    def _default_rbm(self, n_features):
-        # Enough hidden units to model the window's correlations, few enough to train fast.
-        return ThetaRBM(n_components=int(min(64, max(8, n_features // 2))))
-
-    def _prepared_rbm(self, rbm, n_features, rng):
-        rbm = self._default_rbm(n_features) if rbm is None else clone(rbm)
-        updates = {}
-        if rbm.random_state is None:
-            updates["random_state"] = int(rng.randint(np.iinfo(np.int32).max))
-        if rbm.n_jobs is None:
-            updates["n_jobs"] = self.n_jobs
-        return rbm.set_params(**updates)
-
     def _cut_windows(self, X, rng, n_windows):
         """Cut V and E windows (occupations) from validated samples X."""
         geometry = self.geometry_
@@ -395,7 +349,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         if n_windows is None or n_windows >= n_total:
             V, E = geometry.cut(X, anchors)
         else:
-            # Draw (sample, anchor) pairs without replacement, never materialising all windows.
+            # Draw (sample, anchor) pairs without replacement, never materializing all windows.
             picks = np.sort(rng.choice(n_total, size=n_windows, replace=False))
             sample_index, anchor_index = np.divmod(picks, n_anchors)
             V, E = _cut_pairs(geometry, X, anchors, sample_index, anchor_index)
@@ -444,45 +398,20 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             V, E = self._cut_windows(X, rng, self.n_windows)
             V = to_occupation(V, convention)
             E = to_occupation(E, convention)
-            n_visible = V.shape[1]
             if self.verbose:
+                trains = "" if self.objective == "variational" else "; training Theta-RBMs"
                 print(
-                    f"[RSMICoarseGrainer] {V.shape[0]} windows: |V| = {n_visible}, "
-                    f"|E| = {E.shape[1]}; training Theta-RBMs"
+                    f"[RSMICoarseGrainer] {V.shape[0]} windows: |V| = {V.shape[1]}, "
+                    f"|E| = {E.shape[1]}{trains}"
                 )
-            if self.estimator == "variational":
-                # The bound needs no model of P(V, E): no Theta-RBMs are trained.
-                self.rbm_v_ = self.rbm_ve_ = None
-                route = _VariationalRoute(
-                    VariationalObjective(n_visible, E.shape[1], self.n_hidden,
-                                         environment_offset=E.mean(axis=0)), V, E
-                )
-            else:
-                self.rbm_ve_ = self._prepared_rbm(self.rbm_ve, V.shape[1] + E.shape[1], rng)
-                self.rbm_ve_.fit(np.hstack([V, E]))
-                self.rbm_v_ = self._prepared_rbm(self.rbm_v, n_visible, rng)
-                self.rbm_v_.fit(V)
-                objective = self._objective(int(rng.randint(np.iinfo(np.int32).max)))
-                route = _ThetaRBMRoute(objective, V, E, self.estimator)
-            filters, bias, *critic = self._ascend(route, rng, start)
+            route = ROUTES[self.objective].for_training(self, V, E, rng)
+            params = self._ascend(route, rng, start)
 
-        if critic:
-            self.critic_coef_, self.critic_intercept_ = critic
-        self.filters_ = filters.reshape((self.n_hidden, *self.geometry_.visible_shape))
-        self.intercept_hidden_ = bias
-        self._transform_seed = int(rng.randint(np.iinfo(np.int32).max))
+        for name, value in route.fitted_attributes(params).items():
+            setattr(self, name, value)
+        self.filters_ = self.filters_.reshape((self.n_hidden, *self.geometry_.visible_shape))
+        self._transform_seed = draw_seed(rng)
         return self
-
-    def _objective(self, seed):
-        return RSMIObjective(
-            self.rbm_v_,
-            self.rbm_ve_,
-            self.geometry_.n_visible,
-            self.n_hidden,
-            visible_method=self.visible_method,
-            hidden_method=self.hidden_method,
-            random_state=seed,
-        )
 
     def _ascend(self, route, rng, start):
         """Gradient ascent on the route's objective; returns its final parameters."""
@@ -492,7 +421,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         params = (filters, np.zeros(self.n_hidden), *route.initial_extra_parameters())
         monitor = np.sort(rng.choice(n_rows, size=min(n_rows, 2000), replace=False))
         history = [route.mutual_information(params, monitor)]
-        optimizer = _Adam(self.learning_rate) if self.optimizer == "adam" else _SGD(self.learning_rate)
+        optimizer = OPTIMIZERS[self.optimizer](self.learning_rate)
         batch_size = min(self.batch_size, n_rows)
         batch_starts = range(0, n_rows, batch_size)
         n_steps = self.n_epochs * len(batch_starts)
@@ -501,7 +430,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             order = rng.permutation(n_rows)
             for batch, first in enumerate(batch_starts):
                 step = epoch * len(batch_starts) + batch
-                optimizer.learning_rate = _scheduled_learning_rate(
+                optimizer.learning_rate = scheduled_learning_rate(
                     self.learning_rate, self.learning_rate_schedule, step, n_steps
                 )
                 grads = route.gradient(params, order[first : first + batch_size])
@@ -517,11 +446,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
                 break
         self.n_epochs_ = epochs_run
         self.mutual_information_history_ = np.asarray(history)
-        self.mutual_information_ = route.mutual_information(params, None)
-        _warn_if_implausible(self.mutual_information_, self.n_hidden, self.estimator,
-                             getattr(getattr(route, "objective", None), "visible_method_", None),
-                             stacklevel=5)
-        return route.final_parameters(params)
+        self.mutual_information_ = route.mutual_information(params)
+        _warn_if_implausible(self.mutual_information_, self.n_hidden,
+                             route.implausible_estimate_advice(), stacklevel=5)
+        return params
 
     # -------------------------------------------------------------- transform
     def _block_probabilities(self, X):
@@ -532,7 +460,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         blocks = tile_blocks(X, self.geometry_.visible_shape)
         blocks = to_occupation(blocks, convention)
         filters = self.filters_.reshape(self.n_hidden, -1)
-        return expit(blocks @ filters.T + self.intercept_hidden_), convention
+        return expit(blocks @ filters.T + self.filter_bias_), convention
 
     def transform(self, X):
         """Coarse-grain every block of the lattice tiling with the learned filters.
@@ -587,17 +515,9 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         with numba_threads(self.n_jobs):
             V, E = self._cut_windows(X, rng, self.n_windows)
             V, E = to_occupation(V, convention), to_occupation(E, convention)
-            filters = self.filters_.reshape(self.n_hidden, -1)
-            if self.estimator == "variational":
-                objective = VariationalObjective(V.shape[1], E.shape[1], self.n_hidden)
-                mi = float(objective.mutual_information(
-                    filters, self.intercept_hidden_, self.critic_coef_, self.critic_intercept_, V, E
-                ))
-            else:
-                objective = self._objective(self._transform_seed)
-                mi = float(objective.mutual_information(filters, self.intercept_hidden_, V, E))
-        _warn_if_implausible(mi, self.n_hidden, self.estimator,
-                             getattr(objective, "visible_method_", None), scoring=True)
+            route = ROUTES[self.objective].for_scoring(self, V, E, self._transform_seed)
+            mi = float(route.mutual_information(route.parameters_of(self)))
+        _warn_if_implausible(mi, self.n_hidden, route.implausible_estimate_advice(), scoring=True)
         return mi
 
     def __sklearn_tags__(self):
@@ -618,98 +538,3 @@ def _cut_pairs(geometry, X, anchors, sample_index, anchor_index):
         v, e = geometry.cut(X[sample : sample + 1], anchors[anchor_index[first:last]])
         V[first:last], E[first:last] = v, e
     return V, E
-
-
-class _ThetaRBMRoute:
-    """The papers' objectives, through the fitted Theta-RBMs; parameters (filters, bias)."""
-
-    def __init__(self, objective, V, E, estimator):
-        self.objective, self.V, self.E, self.estimator = objective, V, E, estimator
-        self.n_rows, self.n_visible = V.shape
-        # log g does not depend on Lambda: with V enumerated, one table for the whole
-        # training set turns every later epoch into cheap lookups.
-        self.table = objective.log_g(V, E) if objective.table_fits(self.n_rows) else None
-
-    def _rows(self, rows):
-        if rows is None:
-            return self.V, self.E, self.table
-        return self.V[rows], self.E[rows], None if self.table is None else self.table[rows]
-
-    def initial_extra_parameters(self):
-        return ()
-
-    def final_parameters(self, params):
-        return params
-
-    def gradient(self, params, rows):
-        V, E, log_g = self._rows(rows)
-        _, grad_filters, grad_bias = self.objective.value_and_gradient(
-            *params, V, E, estimator=self.estimator, log_g=log_g
-        )
-        return grad_filters, grad_bias
-
-    def mutual_information(self, params, rows):
-        V, E, log_g = self._rows(rows)
-        return self.objective.mutual_information(*params, V, E, log_g=log_g)
-
-
-class _VariationalRoute:
-    """The variational bound; parameters (filters, bias, critic_coef, critic_intercept)."""
-
-    def __init__(self, objective, V, E):
-        self.objective, self.V, self.E = objective, V, E
-        self.n_rows, self.n_visible = V.shape
-
-    def initial_extra_parameters(self):
-        return self.objective.initial_critic()
-
-    def final_parameters(self, params):
-        filters, bias, critic_coef, critic_intercept = params
-        return (filters, bias, *self.objective.uncentred_critic(critic_coef, critic_intercept))
-
-    def gradient(self, params, rows):
-        return self.objective.value_and_gradient(*params, self.V[rows], self.E[rows])[1]
-
-    def mutual_information(self, params, rows):
-        V, E = (self.V, self.E) if rows is None else (self.V[rows], self.E[rows])
-        return self.objective.mutual_information(*params, V, E)
-
-
-def _scheduled_learning_rate(learning_rate, schedule, step, n_steps):
-    """The step size of gradient step ``step`` (from 0) out of ``n_steps``."""
-    if schedule == "constant":
-        return learning_rate
-    return 0.5 * learning_rate * (1.0 + np.cos(np.pi * step / n_steps))
-
-
-class _Adam:
-    """Adam ascent (Kingma & Ba) on a tuple of arrays."""
-
-    def __init__(self, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
-        self.t = 0
-        self.m = self.v = None
-
-    def step(self, params, grads):
-        if self.m is None:
-            self.m = [np.zeros_like(g) for g in grads]
-            self.v = [np.zeros_like(g) for g in grads]
-        self.t += 1
-        updated = []
-        for i, (p, g) in enumerate(zip(params, grads)):
-            self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
-            self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
-            m_hat = self.m[i] / (1 - self.beta1**self.t)
-            v_hat = self.v[i] / (1 - self.beta2**self.t)
-            updated.append(p + self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps))
-        return tuple(updated)
-
-
-class _SGD:
-    """Plain gradient ascent."""
-
-    def __init__(self, learning_rate):
-        self.learning_rate = learning_rate
-
-    def step(self, params, grads):
-        return tuple(p + self.learning_rate * g for p, g in zip(params, grads))

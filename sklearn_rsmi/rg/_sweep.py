@@ -1,0 +1,367 @@
+"""Temperature sweeps of iterated RG: every temperature a joblib task, every level measured.
+
+Who owns the cores
+------------------
+In a sweep, joblib owns them: it runs ``n_jobs`` temperatures at once, and every task
+pins numba and BLAS to one thread and sets ``n_jobs=1`` on every pipeline step that has
+that parameter. A single pipeline fitted outside a sweep keeps its steps' own ``n_jobs``.
+"""
+
+import math
+import numbers
+
+import joblib
+import numpy as np
+from sklearn.base import clone
+from sklearn.isotonic import IsotonicRegression
+from sklearn.utils.validation import check_memory
+from threadpoolctl import threadpool_limits
+
+from .._utils.seeding import as_seed_sequence, seed_of
+from .._utils.threads import numba_threads
+from .._utils.validation import check_positive_int, check_temperature
+from ..physics import (
+    CRITICAL_TEMPERATURE,
+    effective_temperature,
+    measure_diagonal_correlation,
+    measure_nearest_neighbor_correlation,
+    nearest_neighbor_correlation,
+)
+from ._pipeline import _block_size, _check_lattice_can_halve, _rg_steps, make_rg_pipeline
+from ._result import RGFlowResult
+
+#: Temperatures (in units of T_c) of the same-size reference simulations: dense near T_c,
+#: where the finite-size curve differs most from Onsager's. Beyond them the reference
+#: continues on Onsager's curve (there the correlation length is far below the lattice size).
+DEFAULT_REFERENCE_TEMPERATURES = (
+    0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05,
+    1.07, 1.1, 1.15, 1.2, 1.3, 1.45, 1.6, 1.8, 2.0,
+)
+
+
+
+# ---------------------------------------------------------------------------
+# measurements of one level
+
+
+def _as_spin_lattice(level):
+    """Map a level to +-1 int8 spins (occupations 1 -> +1); probabilities are rejected."""
+    level = np.asarray(level)
+    if level.ndim != 3:
+        raise ValueError(
+            f"an RG level must be square lattices (n_samples, Ly, Lx), got shape {level.shape}; "
+            "multi-hidden-unit outputs are not supported by the flow analysis."
+        )
+    values = np.unique(level)
+    if not (np.all(np.isin(values, (-1, 1))) or np.all(np.isin(values, (0, 1)))):
+        raise ValueError(
+            "the flow analysis needs sampled binary coarse spins (output='sample'), got values "
+            f"{values[:4]}..."
+        )
+    return np.where(level > 0, 1, -1).astype(np.int8)
+
+
+def _measure_level(level):
+    spins = _as_spin_lattice(level)
+    n = spins.shape[0]
+    nn = measure_nearest_neighbor_correlation(spins)
+    diagonal = measure_diagonal_correlation(spins)
+    magnetization = np.abs(spins.mean(axis=(1, 2), dtype=np.float64))
+
+    def sem(values):
+        return float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
+
+    return {
+        "lattice_size": int(spins.shape[1]),
+        "nn_correlation": float(nn.mean()),
+        "nn_correlation_error": sem(nn),
+        "diagonal_correlation": float(diagonal.mean()),
+        "diagonal_correlation_error": sem(diagonal),
+        "abs_magnetization": float(magnetization.mean()),
+    }
+
+
+# ---------------------------------------------------------------------------
+# one temperature (a joblib task)
+
+
+def _steps_for_task(pipeline, seeds):
+    """Clone the template; give every step its own seed and a single thread."""
+    pipeline = clone(pipeline)
+    steps = _rg_steps(pipeline)
+    for (name, step), seed in zip(steps, seeds):
+        params = step.get_params(deep=False)
+        updates = {}
+        if "random_state" in params:
+            updates["random_state"] = seed
+        if "n_jobs" in params:
+            updates["n_jobs"] = 1
+        if updates:
+            step.set_params(**updates)
+    return steps
+
+
+def _run_temperature(temperature, samples, pipeline, n_samples, lattice_size, sampler_params,
+                     sample_seed, step_seeds):
+    """Iterated RG at one temperature; returns one record per level (0 = input)."""
+    with numba_threads(1), threadpool_limits(1):
+        if samples is None:
+            from ..datasets import make_ising
+
+            samples = make_ising(n_samples, lattice_size, temperature, random_state=sample_seed,
+                                 **sampler_params)
+        records = []
+        level = samples
+        steps = _steps_for_task(pipeline, step_seeds)
+        for k in range(len(steps) + 1):
+            record = {"temperature": float(temperature), "step": k}
+            record.update(_measure_level(level))
+            if k == 0:
+                record.update(mutual_information=float("nan"), filters=None, filter_bias=None)
+            else:
+                step = steps[k - 1][1]
+                record["mutual_information"] = float(getattr(step, "mutual_information_", np.nan))
+                filters = getattr(step, "filters_", None)
+                bias = getattr(step, "filter_bias_", None)
+                record["filters"] = None if filters is None else np.array(filters, dtype=float)
+                record["filter_bias"] = None if bias is None else np.array(bias, dtype=float)
+            records.append(record)
+            if k < len(steps):
+                level = steps[k][1].fit_transform(level)
+        return records
+
+
+def _run_reference(temperature, lattice_size, n_samples, sampler_params, seed):
+    """Nearest-neighbor correlation of Ising samples at one (T, L): mean and its error."""
+    from ..datasets import make_ising
+
+    with numba_threads(1), threadpool_limits(1):
+        samples = make_ising(n_samples, lattice_size, temperature, random_state=seed,
+                             **sampler_params)
+        nn = measure_nearest_neighbor_correlation(samples)
+    return float(nn.mean()), float(nn.std(ddof=1) / math.sqrt(nn.size))
+
+
+def _reference_table(temperatures, correlations):
+    """A strictly decreasing (T, correlation) table over (0, inf) for inversion.
+
+    Measured points carry Monte Carlo noise: an isotonic fit makes them monotone and a
+    tiny tilt makes them strictly so. Outside the measured range the table continues on
+    Onsager's curve, where the finite-size correction is negligible.
+    """
+    T = np.asarray(temperatures, dtype=float)
+    c = np.asarray(correlations, dtype=float)
+    low = np.geomspace(0.05, T.min(), 12)[:-1]
+    high = np.geomspace(T.max(), 1e4, 25)[1:]
+    T_all = np.r_[low, T, high]
+    c_all = np.r_[nearest_neighbor_correlation(low), c, nearest_neighbor_correlation(high)]
+    weights = np.r_[np.full(low.size, 1e3), np.ones(T.size), np.full(high.size, 1e3)]
+    fitted = IsotonicRegression(increasing=False).fit_transform(T_all, c_all, sample_weight=weights)
+    # Clip inside (0, 1) first, then tilt: ties (from the fit or from the clip) become
+    # strict steps far above rounding and far below any Monte Carlo error.
+    fitted = np.clip(fitted, 1e-6, 1.0 - 1e-6) - 1e-10 * np.arange(fitted.size)
+    return T_all, fitted
+
+
+def _invert(correlation, error, reference):
+    """Effective temperature of a correlation and its error from ``error`` in it."""
+    T = float(effective_temperature(correlation=float(np.clip(correlation, -1, 1)),
+                                    reference=reference))
+    if not np.isfinite(error) or error == 0:
+        return T, float("nan")
+    lo, hi = np.clip([correlation - error, correlation + error], -1.0, 1.0)
+    T_pair = effective_temperature(correlation=[lo, hi], reference=reference)
+    if not np.all(np.isfinite(T_pair)):
+        # Within its error the level may have no order left at all (T = inf).
+        return T, float("inf")
+    return T, float(abs(T_pair[0] - T_pair[1]) / 2)
+
+
+# ---------------------------------------------------------------------------
+# the sweep
+
+
+def _check_temperatures(temperatures):
+    if isinstance(temperatures, numbers.Real):
+        temperatures = [temperatures]
+    temperatures = list(temperatures)
+    if len(temperatures) == 0:
+        raise ValueError("temperatures is empty: give at least one temperature.")
+    checked = [check_temperature(T, "temperatures") for T in temperatures]
+    if len(set(checked)) != len(checked):
+        raise ValueError("temperatures contains duplicates.")
+    return checked
+
+
+def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, samples=None,
+                  pipeline=None, coarse_grainer_params=None, reference="simulation",
+                  reference_temperatures=None, n_reference_samples=1000, sampler_params=None,
+                  n_jobs=None, memory=None, random_state=None, verbose=0):
+    """Iterated RG of 2D Ising samples at many temperatures, in parallel.
+
+    At every temperature: generate (or take) samples, run the RG pipeline step by step,
+    and measure every level: nearest-neighbor and diagonal correlations, the effective
+    temperature, the mutual information and filters of the step that produced it.
+
+    Parameters
+    ----------
+    temperatures : sequence of float
+        Starting temperatures (J = k_B = 1), all > 0 and distinct.
+    n_steps : int, default=2
+        RG steps; used only when ``pipeline`` is None.
+    lattice_size : int, default=32
+        Linear size L of the generated L x L samples; must be divisible by
+        ``b**n_steps``. Ignored when ``samples`` is given.
+    n_samples : int, default=1000
+        Samples generated per temperature (ignored when ``samples`` is given).
+    samples : sequence of arrays of shape (n_samples, L, L), optional
+        One set of configurations per temperature, instead of generating them.
+    pipeline : Pipeline or None, default=None
+        Unfitted RG pipeline template, cloned per temperature, e.g. from
+        :func:`make_rg_pipeline`. ``None`` means ``make_rg_pipeline(n_steps,
+        **coarse_grainer_params)``. Steps with a ``random_state`` get a per-temperature
+        seed; steps with ``n_jobs`` get 1 (see "Who owns the cores" in the module notes).
+    coarse_grainer_params : dict or None, default=None
+        Passed to :func:`make_rg_pipeline` when ``pipeline`` is None.
+    reference : {"simulation", "onsager"}, default="simulation"
+        How the effective temperature of a coarse level is read from its
+        nearest-neighbor correlation. ``"simulation"`` inverts the correlation of Ising
+        simulations at the level's own linear size (measured at
+        ``reference_temperatures``, continued on Onsager's curve outside them);
+        ``"onsager"`` inverts the infinite-lattice curve. The default is
+        ``"simulation"`` because a coarse level is a small lattice (8 x 8 after four
+        steps from 128 x 128), whose correlation at T_c exceeds Onsager's by about
+        ``0.31 / L``: the infinite-lattice inversion would read that finite-size shift as
+        a drift of the temperature. The ``"onsager"`` value is always recorded too
+        (column ``effective_temperature_onsager``). Level 0 is given its nominal
+        temperature.
+    reference_temperatures : sequence of float or None, default=None
+        Temperatures of the reference simulations; ``None`` means
+        ``DEFAULT_REFERENCE_TEMPERATURES`` times T_c.
+    n_reference_samples : int, default=1000
+        Samples per reference temperature and size.
+    sampler_params : dict or None, default=None
+        Extra keyword arguments of :func:`sklearn_rsmi.datasets.make_ising` (default
+        ``{"cache": False}``: the sweep's own ``memory`` caches the results instead).
+    n_jobs : int or None, default=None
+        joblib workers over temperatures (and reference points). Results do not depend
+        on it or on the joblib backend.
+    memory : str, joblib.Memory or None, default=None
+        Cache of finished temperatures: re-running an interrupted sweep with the same
+        arguments redoes only the unfinished ones.
+    random_state : int, SeedSequence or None, default=None
+        Root seed. Per-temperature seeds come from ``SeedSequence(random_state).spawn``
+        in the order of ``temperatures``, never from worker state.
+    verbose : int, default=0
+        joblib verbosity.
+
+    Returns
+    -------
+    result : RGFlowResult
+
+    Examples
+    --------
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from sklearn_rsmi.rg import make_rg_pipeline, rg_flow_sweep
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> hot = [np.where(rng.random((20, 8, 8)) < 0.5, -1, 1).astype(np.int8)]
+    >>> decimate = FunctionTransformer(lambda X: X[:, ::2, ::2])
+    >>> pipe = make_rg_pipeline(2, coarse_grainer=decimate)
+    >>> result = rg_flow_sweep([50.0], samples=hot, pipeline=pipe, reference="onsager")
+    >>> result["lattice_size"].tolist()
+    [8, 4, 2]
+    """
+    temperatures = _check_temperatures(temperatures)
+    if reference not in ("simulation", "onsager"):
+        raise ValueError(f"reference must be 'simulation' or 'onsager', got {reference!r}.")
+    if pipeline is None:
+        pipeline = make_rg_pipeline(n_steps, **(coarse_grainer_params or {}))
+    elif coarse_grainer_params:
+        raise ValueError("give coarse_grainer_params only without a pipeline (set them on it).")
+    steps = _rg_steps(pipeline)
+    n_steps = len(steps)
+    block_size = _block_size(steps)
+    sampler_params = {"cache": False, **(sampler_params or {})}
+
+    if samples is not None:
+        if len(samples) != len(temperatures):
+            raise ValueError(
+                f"samples holds {len(samples)} sets for {len(temperatures)} temperatures."
+            )
+        shapes = {np.shape(s)[1:] for s in samples}
+        if len(shapes) != 1 or any(len(s) != 2 or s[0] != s[1] for s in shapes):
+            raise ValueError(f"samples must all be L x L lattices of one size, got {shapes}.")
+        lattice_size = shapes.pop()[0]
+        samples = list(samples)
+    else:
+        lattice_size = check_positive_int(lattice_size, "lattice_size", minimum=2)
+        n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
+        samples = [None] * len(temperatures)
+    _check_lattice_can_halve(lattice_size, block_size, n_steps)
+
+    root = as_seed_sequence(random_state)
+    task_seeds, reference_root = root.spawn(2)
+    per_temperature = task_seeds.spawn(len(temperatures))
+    memory = check_memory(memory)
+    run_temperature = memory.cache(_run_temperature)
+    run_reference = memory.cache(_run_reference)
+
+    tasks = []
+    for T, X, seq in zip(temperatures, samples, per_temperature):
+        sample_seq, *step_seqs = seq.spawn(n_steps + 1)
+        tasks.append(joblib.delayed(run_temperature)(
+            T, X, pipeline, n_samples, lattice_size, sampler_params,
+            seed_of(sample_seq), [seed_of(s) for s in step_seqs],
+        ))
+    coarse_sizes = [lattice_size // block_size**k for k in range(1, n_steps + 1)]
+    reference_points = []
+    if reference == "simulation":
+        n_reference_samples = check_positive_int(n_reference_samples, "n_reference_samples", 2)
+        if reference_temperatures is None:
+            reference_temperatures = [t * CRITICAL_TEMPERATURE for t in DEFAULT_REFERENCE_TEMPERATURES]
+        reference_temperatures = sorted(_check_temperatures(reference_temperatures))
+        if len(reference_temperatures) < 2:
+            raise ValueError("reference_temperatures needs at least two temperatures.")
+        size_seqs = reference_root.spawn(len(coarse_sizes))
+        for L, size_seq in zip(coarse_sizes, size_seqs):
+            for T, seq in zip(reference_temperatures, size_seq.spawn(len(reference_temperatures))):
+                reference_points.append((L, T))
+                tasks.append(joblib.delayed(run_reference)(
+                    T, L, n_reference_samples, sampler_params, seed_of(seq)
+                ))
+
+    outputs = joblib.Parallel(n_jobs=n_jobs, verbose=verbose)(tasks)
+    per_temperature_records = outputs[: len(temperatures)]
+    references = {}
+    if reference == "simulation":
+        measured = outputs[len(temperatures):]
+        for L in coarse_sizes:
+            rows = [(T, m) for (size, T), m in zip(reference_points, measured) if size == L]
+            table_T = np.array([T for T, _ in rows])
+            table_c = np.array([m[0] for _, m in rows])
+            references[L] = _reference_table(table_T, table_c)
+
+    records = []
+    for level_records in per_temperature_records:
+        for record in level_records:
+            record = dict(record)
+            c, dc = record["nn_correlation"], record["nn_correlation_error"]
+            T_onsager, dT_onsager = _invert(c, dc, None)
+            record["effective_temperature_onsager"] = T_onsager
+            record["effective_temperature_onsager_error"] = dT_onsager
+            if record["step"] == 0:
+                record["effective_temperature"] = record["temperature"]
+                record["effective_temperature_error"] = 0.0
+            elif reference == "simulation":
+                T_eff, dT_eff = _invert(c, dc, references[record["lattice_size"]])
+                record["effective_temperature"] = T_eff
+                record["effective_temperature_error"] = dT_eff
+            else:
+                record["effective_temperature"] = T_onsager
+                record["effective_temperature_error"] = dT_onsager
+            records.append(record)
+    return RGFlowResult(records, block_size=block_size, reference=reference,
+                        reference_tables=references)
+
+
