@@ -192,7 +192,8 @@ def test_reproduce_fig4_has_help(capsys):
 
 @pytest.mark.parametrize("argv", [["reproduce", "fig6"], ["fit"], ["flow"]])
 def test_output_dir_that_is_a_file_fails_before_the_work(argv, tmp_path, capsys, monkeypatch):
-    from sklearn_rsmi import reproduce as _reproduce, rg
+    from sklearn_rsmi import reproduce as _reproduce
+    from sklearn_rsmi import rg
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the work started before the output directory was checked")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sklearn_rsmi.reproduce import reproduce
 from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+from sklearn_rsmi.reproduce import reproduce
 
 
 def test_unknown_figure_is_an_error():
@@ -38,19 +38,6 @@ def test_fig4_reduced():
     for ax in panels:
         assert "span(E_x, E_y)" in ax.get_title()
         assert {c.get_label() for c in ax.collections} >= {"links", "vertices", "faces"}
-
-
-def test_dimer_block_patterns_are_the_staggered_fields():
-    from sklearn_rsmi.physics import dimer_block_patterns
-
-    patterns, noise = dimer_block_patterns(8)
-    assert noise.sum() == 32 and not np.any(patterns[:, noise])
-    for mu, (r0, c0) in enumerate([(0, 1), (1, 0)]):  # E_x on horizontal, E_y on vertical links
-        expected = np.zeros((8, 8))
-        for y in range(4):
-            for x in range(4):
-                expected[2 * y + r0, 2 * x + c0] = (-1.0) ** (x + y)
-        np.testing.assert_array_equal(patterns[mu], expected)
 
 
 def test_fig6_reduced():

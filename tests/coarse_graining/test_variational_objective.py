@@ -6,7 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sklearn_rsmi.coarse_graining._theta_rbm_objective import enumerate_binary_states
-from sklearn_rsmi.coarse_graining._variational_objective import MAX_VARIATIONAL_HIDDEN, VariationalObjective
+from sklearn_rsmi.coarse_graining._variational_objective import (
+    MAX_VARIATIONAL_HIDDEN,
+    VariationalObjective,
+)
 
 
 def _random_problem(rng, n_rows, n_visible, n_environment, n_hidden, scale=1.0):

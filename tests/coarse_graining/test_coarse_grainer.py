@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_rsmi import RSMICoarseGrainer, ThetaRBM
-from sklearn_rsmi.physics import dimer_block_patterns, dimer_filter_shares
 from sklearn_rsmi.datasets import make_ising
-from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+from sklearn_rsmi.physics import (
+    CRITICAL_TEMPERATURE,
+    dimer_block_patterns,
+    dimer_filter_shares,
+)
 
 T_C = CRITICAL_TEMPERATURE
 

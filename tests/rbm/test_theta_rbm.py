@@ -1,8 +1,7 @@
-"""Tests of ThetaRBM and its kernels against brute-force enumeration and exact sampling.
+"""ThetaRBM against brute-force enumeration and exact sampling; its scikit-learn contract.
 
-Expected values come from independent numpy code in this module (joint-state
-enumeration, exact sampling by enumeration), never from the code under test.
-"""
+Expected values come from independent numpy code in this module (joint-state enumeration,
+exact sampling by enumeration), never from the code under test."""
 
 import pickle
 import re
@@ -14,14 +13,14 @@ from hypothesis import strategies as st
 from scipy.special import expit, logsumexp
 from sklearn.base import clone
 
-from sklearn_rsmi.rbm import ThetaRBM, ais_log_partition_function, exact_log_partition_function
-from sklearn_rsmi.rbm import _kernels as kernels
-from tests._helpers import sigmoid_array, uniforms
+from sklearn_rsmi.rbm import (
+    ThetaRBM,
+    exact_log_partition_function,
+)
 
 T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
 
 
-# ----------------------------------------------------------------- references
 def all_states(n):
     """Every binary vector of length n, one per row."""
     return np.array([[(code >> i) & 1 for i in range(n)] for code in range(2**n)], dtype=float)
@@ -69,29 +68,15 @@ def distribution_of(rows):
     return np.bincount(codes, minlength=2 ** rows.shape[1]) / rows.shape[0]
 
 
-# --------------------------------------------------------- exact likelihoods
-@pytest.mark.parametrize("enumerated_layer", ["hidden", "visible", "auto"])
-def test_exact_log_partition_and_likelihood_match_brute_force(enumerated_layer):
-    rng = np.random.default_rng(1)
-    W, a, c = random_rbm(rng, 6, 4, scale=1.5)
-    log_z, log_p = brute_force(W, a, c)
-    assert exact_log_partition_function(W, a, c, enumerated_layer=enumerated_layer) == \
-        pytest.approx(log_z, abs=1e-10)
-    rbm = rbm_with(W, a, c)
-    assert rbm.log_partition_function() == pytest.approx(log_z, abs=1e-10)
-    assert rbm.estimate_log_partition_function().method == "exact"
-    np.testing.assert_allclose(rbm.score_samples(all_states(6)), log_p, atol=1e-10)
-    # The model's probabilities sum to one.
-    assert np.exp(log_p).sum() == pytest.approx(1.0)
+@pytest.fixture(scope="module")
+def critical_blocks():
+    return ising_blocks()
 
 
-def test_exact_log_partition_more_hidden_than_visible():
-    rng = np.random.default_rng(2)
-    W, a, c = random_rbm(rng, 3, 7)
-    log_z, _ = brute_force(W, a, c)
-    for layer in ("hidden", "visible"):
-        assert exact_log_partition_function(W, a, c, enumerated_layer=layer) == \
-            pytest.approx(log_z, abs=1e-10)
+@pytest.fixture(scope="module")
+def binary_data():
+    rng = np.random.default_rng(8)
+    return (rng.random((300, 10)) < 0.3).astype(float)
 
 
 def test_free_energy_matches_marginal_and_numpy_formula():
@@ -116,23 +101,6 @@ def test_free_energy_is_stable_for_huge_weights():
     np.testing.assert_allclose(F, expected, rtol=1e-12)
 
 
-# ------------------------------------------------------------------------ AIS
-def test_ais_agrees_with_exact_and_its_error_bar_is_consistent():
-    rng = np.random.default_rng(4)
-    W, a, c = random_rbm(rng, 20, 12, scale=0.6)
-    exact = exact_log_partition_function(W, a, c)
-    estimates = [ais_log_partition_function(W, a, c, n_chains=64, n_betas=2000,
-                                            base_visible_bias=np.zeros(20), random_state=seed)
-                 for seed in range(8)]
-    log_z = np.array([e.log_z for e in estimates])
-    std_err = np.array([e.std_err for e in estimates])
-    assert np.all(np.abs(log_z - exact) < 0.01 * abs(exact))
-    assert np.all(np.abs(log_z - exact) < 5 * std_err + 1e-3)
-    # The reported error bar is the spread of independent runs, within a factor 2.5.
-    assert 0.4 < log_z.std(ddof=1) / std_err.mean() < 2.5
-    assert all(e.method == "ais" for e in estimates)
-
-
 def test_estimator_ais_path_and_cache():
     rng = np.random.default_rng(5)
     W, a, c = random_rbm(rng, 22, 21, scale=0.3)
@@ -148,7 +116,6 @@ def test_estimator_ais_path_and_cache():
     assert shifted.log_z != pytest.approx(exact)
 
 
-# ------------------------------------------------------------- learning
 def test_fit_recovers_a_known_rbm_in_kl():
     """Trained on exact samples of a known 8x3 RBM, the fit is close to it in KL.
 
@@ -181,11 +148,6 @@ def test_fit_recovers_a_known_rbm_in_kl():
     assert kl_indep > 0.9
     assert kl_fit < 0.02
     assert kl_fit < 0.1 * kl_indep
-
-
-@pytest.fixture(scope="module")
-def critical_blocks():
-    return ising_blocks()
 
 
 def test_ising_block_distribution_at_tc(critical_blocks):
@@ -247,13 +209,6 @@ def test_cd_mode_and_k(critical_blocks):
     assert rbm.persistent_hidden_.shape == (64, 8)
 
 
-# --------------------------------------------------------- API behavior
-@pytest.fixture(scope="module")
-def binary_data():
-    rng = np.random.default_rng(8)
-    return (rng.random((300, 10)) < 0.3).astype(float)
-
-
 def test_same_seed_same_fit_for_any_n_jobs(binary_data):
     fits = [ThetaRBM(n_components=5, n_epochs=3, random_state=3, n_jobs=n_jobs).fit(binary_data)
             for n_jobs in (1, 2, 1)]
@@ -266,16 +221,6 @@ def test_same_seed_same_fit_for_any_n_jobs(binary_data):
                                       other.score_samples(binary_data))
     other_seed = ThetaRBM(n_components=5, n_epochs=3, random_state=4).fit(binary_data)
     assert not np.array_equal(fits[0].components_, other_seed.components_)
-
-
-def test_ais_does_not_depend_on_threads():
-    rng = np.random.default_rng(9)
-    W, a, c = random_rbm(rng, 30, 25, scale=0.3)
-    results = []
-    for n_jobs in (1, 2):
-        rbm = rbm_with(W, a, c, n_jobs=n_jobs)
-        results.append(rbm.estimate_log_partition_function(n_chains=40, n_betas=300))
-    assert results[0] == results[1]
 
 
 def test_pickle_round_trip(binary_data):
@@ -416,44 +361,6 @@ def test_score_and_history(binary_data, critical_blocks, capsys):
     assert big.log_likelihood_kind_ == "pseudo" and np.isfinite(big.log_likelihood_history_[0])
 
 
-def test_pseudo_log_likelihood_kernel_matches_flipped_free_energies():
-    rng = np.random.default_rng(10)
-    W, a, c = random_rbm(rng, 5, 3)
-    rbm = rbm_with(W, a, c)
-    X = (rng.random((7, 5)) < 0.5).astype(float)
-    units = np.arange(7) % 5
-    flipped = X.copy()
-    flipped[np.arange(7), units] = 1 - flipped[np.arange(7), units]
-    _, log_p = brute_force(W, a, c)
-    codes = lambda R: (R.astype(int) @ (1 << np.arange(5)))  # noqa: E731
-    expected = log_p[codes(X)] - np.logaddexp(log_p[codes(X)], log_p[codes(flipped)])
-    got = kernels.pseudo_log_likelihood(X, X @ W.T + c, W, a, units)
-    np.testing.assert_allclose(got, expected, atol=1e-10)
-    assert rbm.score_samples(X).shape == (7,)
-
-
-# ------------------------------------------------------------------ kernels
-@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-15), (np.float32, 3e-7)])
-def test_sigmoid_kernel_accuracy(dtype, tolerance):
-    x = np.linspace(-120, 120, 48000).reshape(3, -1)
-    got = sigmoid_array(x.astype(dtype), np.zeros(x.shape[1], dtype=dtype))
-    exact = expit(x.astype(dtype).astype(np.float64))
-    assert got.dtype == dtype
-    assert np.all((got >= 0) & (got <= 1))
-    np.testing.assert_allclose(got, exact, rtol=tolerance, atol=2e-38)
-
-
-def test_uniform_stream():
-    u = uniforms(np.uint64(12345), 3, 200, 500)
-    assert np.all((u >= 0) & (u < 1))
-    assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.002
-    # Neighboring counters, other events and other keys are uncorrelated.
-    for other in (u[:, 1:].ravel(), uniforms(np.uint64(12345), 4, 200, 500).ravel(),
-                  uniforms(np.uint64(12346), 3, 200, 500).ravel()):
-        assert abs(np.corrcoef(u.ravel()[: other.size], other)[0, 1]) < 0.01
-
-
-# ----------------------------------------------------------------- properties
 @given(
     n_visible=st.integers(1, 6),
     n_hidden=st.integers(1, 5),
@@ -473,6 +380,3 @@ def test_outputs_are_finite_with_right_shapes(n_visible, n_hidden, n_rows, seed,
     np.testing.assert_array_equal(F, rbm.free_energy(X))
     np.testing.assert_array_equal(T, rbm.transform(X))
     np.testing.assert_array_equal(S, rbm.score_samples(X))
-
-
-# ------------------------------------------------------ scikit-learn checks

@@ -1,4 +1,5 @@
-"""Tests of the Ising samplers against exact results (REFERENCE.md) and of make_ising's contract."""
+"""The Ising samplers against exact results (Onsager, the chain's transfer matrix, finite-size
+values at T_c) and make_ising's contract: shapes, seeds, cache, bad input, progress."""
 
 import math
 import os

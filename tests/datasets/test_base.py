@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sklearn_rsmi.datasets import clear_data_home, get_data_home, make_ising
 from sklearn_rsmi._utils.validation import check_verbose
+from sklearn_rsmi.datasets import clear_data_home, get_data_home, make_ising
 from sklearn_rsmi.datasets._base import SamplingProgress, get_memory
 
 

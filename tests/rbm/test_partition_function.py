@@ -1,0 +1,93 @@
+"""log Z of an RBM, exact and by AIS, against brute-force enumeration of the joint states."""
+
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from sklearn_rsmi.rbm import (
+    ThetaRBM,
+    ais_log_partition_function,
+    exact_log_partition_function,
+)
+
+
+def all_states(n):
+    """Every binary vector of length n, one per row."""
+    return np.array([[(code >> i) & 1 for i in range(n)] for code in range(2**n)], dtype=float)
+
+
+def brute_force(W, a, c):
+    """log Z and log P(v) for every visible state, from the 2**(n_v + n_h) joint energies."""
+    n_h, n_v = W.shape
+    V, H = all_states(n_v), all_states(n_h)
+    # -E(v, h) = a.v + c.h + h.W.v for every pair (v, h).
+    neg_energy = (V @ a)[:, None] + (H @ c)[None, :] + V @ W.T @ H.T
+    log_z = logsumexp(neg_energy)
+    return log_z, logsumexp(neg_energy, axis=1) - log_z
+
+
+def rbm_with(W, a, c, **params):
+    """A fitted ThetaRBM whose parameters are set by hand."""
+    W = np.asarray(W, dtype=float)
+    rbm = ThetaRBM(n_components=W.shape[0], n_epochs=0, random_state=0, **params)
+    rbm.fit(np.vstack([np.zeros(W.shape[1]), np.ones(W.shape[1])]))
+    rbm.components_ = W.copy()
+    rbm.intercept_visible_ = np.asarray(a, dtype=float).copy()
+    rbm.intercept_hidden_ = np.asarray(c, dtype=float).copy()
+    return rbm
+
+
+def random_rbm(rng, n_v, n_h, scale=1.0):
+    return (rng.normal(0, scale, (n_h, n_v)), rng.normal(0, 0.5 * scale, n_v),
+            rng.normal(0, 0.5 * scale, n_h))
+
+
+@pytest.mark.parametrize("enumerated_layer", ["hidden", "visible", "auto"])
+def test_exact_log_partition_and_likelihood_match_brute_force(enumerated_layer):
+    rng = np.random.default_rng(1)
+    W, a, c = random_rbm(rng, 6, 4, scale=1.5)
+    log_z, log_p = brute_force(W, a, c)
+    assert exact_log_partition_function(W, a, c, enumerated_layer=enumerated_layer) == \
+        pytest.approx(log_z, abs=1e-10)
+    rbm = rbm_with(W, a, c)
+    assert rbm.log_partition_function() == pytest.approx(log_z, abs=1e-10)
+    assert rbm.estimate_log_partition_function().method == "exact"
+    np.testing.assert_allclose(rbm.score_samples(all_states(6)), log_p, atol=1e-10)
+    # The model's probabilities sum to one.
+    assert np.exp(log_p).sum() == pytest.approx(1.0)
+
+
+def test_exact_log_partition_more_hidden_than_visible():
+    rng = np.random.default_rng(2)
+    W, a, c = random_rbm(rng, 3, 7)
+    log_z, _ = brute_force(W, a, c)
+    for layer in ("hidden", "visible"):
+        assert exact_log_partition_function(W, a, c, enumerated_layer=layer) == \
+            pytest.approx(log_z, abs=1e-10)
+
+
+def test_ais_agrees_with_exact_and_its_error_bar_is_consistent():
+    rng = np.random.default_rng(4)
+    W, a, c = random_rbm(rng, 20, 12, scale=0.6)
+    exact = exact_log_partition_function(W, a, c)
+    estimates = [ais_log_partition_function(W, a, c, n_chains=64, n_betas=2000,
+                                            base_visible_bias=np.zeros(20), random_state=seed)
+                 for seed in range(8)]
+    log_z = np.array([e.log_z for e in estimates])
+    std_err = np.array([e.std_err for e in estimates])
+    assert np.all(np.abs(log_z - exact) < 0.01 * abs(exact))
+    assert np.all(np.abs(log_z - exact) < 5 * std_err + 1e-3)
+    # The reported error bar is the spread of independent runs, within a factor 2.5.
+    assert 0.4 < log_z.std(ddof=1) / std_err.mean() < 2.5
+    assert all(e.method == "ais" for e in estimates)
+
+
+def test_ais_does_not_depend_on_threads():
+    rng = np.random.default_rng(9)
+    W, a, c = random_rbm(rng, 30, 25, scale=0.3)
+    results = []
+    for n_jobs in (1, 2):
+        rbm = rbm_with(W, a, c, n_jobs=n_jobs)
+        results.append(rbm.estimate_log_partition_function(n_chains=40, n_betas=300))
+    assert results[0] == results[1]

@@ -1,0 +1,67 @@
+"""RG pipelines: one clone of the template per step, and the levels of a fitted pipeline."""
+
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+
+from sklearn_rsmi.rg import (
+    make_rg_pipeline,
+    rg_levels,
+)
+
+
+class MajorityRule(TransformerMixin, BaseEstimator):
+    """2x2 majority-rule block spin; ties broken at random from random_state."""
+
+    n_fits = 0  # counts fits in this process (to see what a cache skipped)
+
+    def __init__(self, visible_shape=(2, 2), random_state=None, n_jobs=None):
+        self.visible_shape = visible_shape
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y=None):
+        type(self).n_fits += 1
+        self.filters_ = np.ones((1, *self.visible_shape))
+        self.intercept_hidden_ = np.zeros(1)
+        self.mutual_information_ = float("nan")
+        self.seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X)
+        n, L, _ = X.shape
+        b = self.visible_shape[0]
+        total = X.reshape(n, L // b, b, L // b, b).sum(axis=(2, 4), dtype=np.int64)
+        ties = np.random.default_rng(self.seed_).choice(np.array([-1, 1], np.int8), total.shape)
+        return np.where(total > 0, 1, np.where(total < 0, -1, ties)).astype(np.int8)
+
+
+def test_make_rg_pipeline_names_clones_and_params():
+    pipe = make_rg_pipeline(3, coarse_grainer=MajorityRule(), random_state=4)
+    assert [name for name, _ in pipe.steps] == ["rg1", "rg2", "rg3"]
+    steps = [step for _, step in pipe.steps]
+    assert len({id(s) for s in steps}) == 3
+    assert all(s.random_state == 4 for s in steps)
+    with pytest.raises(ValueError, match="n_steps"):
+        make_rg_pipeline(0, coarse_grainer=MajorityRule())
+    with pytest.raises(TypeError, match="transformer"):
+        make_rg_pipeline(2, coarse_grainer=object())
+
+
+def test_pipeline_fit_transform_is_iterated_rg_and_levels_are_inspectable():
+    X = np.where(np.random.default_rng(0).random((5, 16, 16)) < 0.5, -1, 1).astype(np.int8)
+    X_before = X.copy()
+    pipe = Pipeline([("rg1", MajorityRule(random_state=0)), ("rg2", MajorityRule(random_state=1))])
+    out = pipe.fit_transform(X)
+    levels = rg_levels(pipe, X)
+    assert [lv.shape for lv in levels] == [(5, 16, 16), (5, 8, 8), (5, 4, 4)]
+    np.testing.assert_array_equal(levels[-1], out)
+    # Independent check of level 1: majority of each 2x2 block where it is not a tie.
+    sums = X.reshape(5, 8, 2, 8, 2).sum(axis=(2, 4))
+    decided = sums != 0
+    np.testing.assert_array_equal(levels[1][decided], np.sign(sums)[decided])
+    np.testing.assert_array_equal(X, X_before)

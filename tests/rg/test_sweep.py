@@ -1,0 +1,193 @@
+"""Temperature sweeps: determinism across n_jobs and backends, caching, and flows that go the
+right way with majority-rule and RSMI steps."""
+
+import math
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+
+from sklearn_rsmi.physics import CRITICAL_TEMPERATURE as TC
+from sklearn_rsmi.rg import (
+    RGFlowResult,
+    make_rg_pipeline,
+    rg_flow_sweep,
+)
+
+
+class MajorityRule(TransformerMixin, BaseEstimator):
+    """2x2 majority-rule block spin; ties broken at random from random_state."""
+
+    n_fits = 0  # counts fits in this process (to see what a cache skipped)
+
+    def __init__(self, visible_shape=(2, 2), random_state=None, n_jobs=None):
+        self.visible_shape = visible_shape
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y=None):
+        type(self).n_fits += 1
+        self.filters_ = np.ones((1, *self.visible_shape))
+        self.intercept_hidden_ = np.zeros(1)
+        self.mutual_information_ = float("nan")
+        self.seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X)
+        n, L, _ = X.shape
+        b = self.visible_shape[0]
+        total = X.reshape(n, L // b, b, L // b, b).sum(axis=(2, 4), dtype=np.int64)
+        ties = np.random.default_rng(self.seed_).choice(np.array([-1, 1], np.int8), total.shape)
+        return np.where(total > 0, 1, np.where(total < 0, -1, ties)).astype(np.int8)
+
+
+def _majority_sweep(temperatures, **kwargs):
+    kwargs.setdefault("pipeline", make_rg_pipeline(2, coarse_grainer=MajorityRule()))
+    kwargs.setdefault("reference", "onsager")
+    kwargs.setdefault("lattice_size", 16)
+    kwargs.setdefault("n_samples", 40)
+    kwargs.setdefault("random_state", 11)
+    return rg_flow_sweep(temperatures, **kwargs)
+
+
+def _assert_same(a, b):
+    assert a.columns == b.columns
+    for column in a.columns:
+        for x, y in zip(a[column], b[column]):
+            if isinstance(x, np.ndarray):
+                np.testing.assert_array_equal(x, y)
+            elif isinstance(x, float) and math.isnan(x):
+                assert math.isnan(y)
+            else:
+                assert x == y, column
+
+
+def _rsmi_pipeline(n_steps=2):
+    from sklearn_rsmi import RSMICoarseGrainer
+
+    # Enough Adam steps (240) for the weights to grow and the map to become nearly
+    # deterministic; with 32 steps the sampled block spins are noisy enough to heat
+    # every level, ordered or not.
+    return make_rg_pipeline(n_steps, coarse_grainer=RSMICoarseGrainer(
+        n_epochs=15, n_windows=4000, batch_size=250, learning_rate=0.1))
+
+
+@pytest.fixture(scope="module")
+def rsmi_loky_sweep():
+    temperatures = [0.85 * TC, 0.92 * TC, 1.1 * TC, 1.2 * TC]
+    return temperatures, rg_flow_sweep(
+        temperatures, pipeline=_rsmi_pipeline(), lattice_size=32, n_samples=300,
+        reference="onsager", n_jobs=2, random_state=5)
+
+
+def test_sweep_rejects_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        _majority_sweep([])
+    with pytest.raises(ValueError, match="> 0"):
+        _majority_sweep([2.0, -1.0])
+    with pytest.raises(ValueError, match="> 0"):
+        _majority_sweep([0.0])
+    with pytest.raises(ValueError, match="allows only 3"):
+        _majority_sweep([2.0], pipeline=make_rg_pipeline(4, coarse_grainer=MajorityRule()))
+    with pytest.raises(ValueError, match="divisible"):
+        _majority_sweep([2.0], lattice_size=12, pipeline=make_rg_pipeline(3, coarse_grainer=MajorityRule()))
+    with pytest.raises(ValueError, match="reference"):
+        _majority_sweep([2.0], reference="exact")
+    with pytest.raises(ValueError, match="samples holds"):
+        _majority_sweep([2.0, 3.0], samples=[np.ones((2, 8, 8))])
+
+
+def test_sweep_on_given_samples_records_every_level(rng):
+    hot = [np.where(rng.random((30, 16, 16)) < 0.5, -1, 1).astype(np.int8) for _ in range(2)]
+    copies = [h.copy() for h in hot]
+    result = _majority_sweep([40.0, 80.0], samples=hot)
+    for h, c in zip(hot, copies):
+        np.testing.assert_array_equal(h, c)
+    assert len(result) == 6
+    assert result["step"].tolist() == [0, 1, 2] * 2
+    assert result["lattice_size"].tolist() == [16, 8, 4] * 2
+    # Independent spins: the nearest-neighbor correlation vanishes within its error.
+    nn, err = result["nn_correlation"], result["nn_correlation_error"]
+    assert np.all(np.abs(nn) < 5 * err)
+    assert result.flow().shape == (2, 3)
+    assert result.flow()[:, 0].tolist() == [40.0, 80.0]
+    np.testing.assert_array_equal(result.filters(40.0, 1), np.ones((1, 2, 2)))
+
+
+def test_sweep_is_deterministic_across_n_jobs_and_cached(tmp_path):
+    MajorityRule.n_fits = 0
+    temperatures = [1.8, 2.8]
+    serial = _majority_sweep(temperatures, n_jobs=1, memory=str(tmp_path))
+    assert MajorityRule.n_fits == 4
+    parallel = _majority_sweep(temperatures, n_jobs=2)
+    _assert_same(serial, parallel)
+    # An interrupted sweep (only the first temperatures done) resumes: the finished
+    # temperature is read from the cache, only the new one is computed.
+    MajorityRule.n_fits = 0
+    extended = _majority_sweep(temperatures + [3.5], n_jobs=1, memory=str(tmp_path))
+    assert MajorityRule.n_fits == 2
+    _assert_same(serial, RGFlowResult(extended.records[:6], reference="onsager"))
+    other_seed = _majority_sweep(temperatures, n_jobs=1, random_state=12)
+    assert not np.array_equal(other_seed["nn_correlation"], serial["nn_correlation"])
+
+
+def test_majority_rule_flow_goes_the_right_way_with_same_size_reference():
+    temperatures = [0.8 * TC, 0.9 * TC, 1.15 * TC, 1.3 * TC]
+    result = _majority_sweep(temperatures, lattice_size=32, n_samples=200, reference="simulation",
+                             n_reference_samples=200, n_jobs=2)
+    flow = result.flow()
+    assert np.all(flow[:2, 2] < flow[:2, 0])
+    assert np.all(flow[2:, 2] > flow[2:, 0])
+    assert set(result.reference_tables) == {16, 8}
+    T_table, c_table = result.reference_tables[8]
+    assert np.all(np.diff(c_table) < 0)
+    # The finite 8 x 8 lattice at T_c is more correlated than Onsager's 1/sqrt(2)
+    # by about 0.31 / L (REFERENCE.md).
+    c_at_tc = np.interp(TC, T_table, c_table)
+    assert c_at_tc == pytest.approx(2**-0.5 + 0.31 / 8, abs=0.015)
+    # Level 0 really is Ising at its temperature: Onsager's inversion recovers it.
+    level0 = result["step"] == 0
+    T_read = result["effective_temperature_onsager"][level0]
+    assert np.all(np.abs(T_read / np.array(temperatures) - 1) < 0.05)
+
+
+def test_rsmi_flow_goes_the_right_way(rsmi_loky_sweep):
+    temperatures, result = rsmi_loky_sweep
+    flow = result.flow()
+    below = np.array(temperatures) < TC
+    assert np.all(flow[below, 1] < flow[below, 0]) and np.all(flow[below, 2] < flow[below, 1])
+    assert np.all(flow[~below, 1] > flow[~below, 0]) and np.all(flow[~below, 2] > flow[~below, 1])
+    assert result["filters"][1].shape == (1, 2, 2)
+    mi = result["mutual_information"][result["step"] > 0].astype(float)
+    assert np.all((mi >= 0) & (mi <= 1.0 + 1e-9))
+
+
+def test_rsmi_sweep_identical_on_dask_and_loky(rsmi_loky_sweep):
+    distributed = pytest.importorskip("distributed")
+    temperatures, loky_result = rsmi_loky_sweep
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        with joblib.parallel_backend("dask"):
+            dask_result = rg_flow_sweep(
+                temperatures, pipeline=_rsmi_pipeline(), lattice_size=32, n_samples=300,
+                reference="onsager", n_jobs=2, random_state=5)
+    _assert_same(loky_result, dask_result)
+
+
+@pytest.mark.slow
+def test_paper_rg_flow_reduced():
+    """A reduced version of benchmarks/bench_rg_paper.py: 64 x 64, three steps."""
+    temperatures = TC * np.array([0.92, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05, 1.08])
+    from sklearn_rsmi import RSMICoarseGrainer
+
+    pipe = make_rg_pipeline(3, coarse_grainer=RSMICoarseGrainer(n_epochs=10, n_windows=10000))
+    result = rg_flow_sweep(temperatures, pipeline=pipe, lattice_size=64, n_samples=1500,
+                           n_reference_samples=1000, n_jobs=2, random_state=0)
+    tc = result.critical_temperature()
+    assert abs(tc.value / TC - 1) < 0.02
+    collapse = result.exponent_from_collapse(critical_temperature=tc.value)
+    assert abs(collapse.nu - 1.0) < 0.3
