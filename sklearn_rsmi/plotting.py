@@ -1,12 +1,25 @@
 """Figures. matplotlib is imported inside each function, only when a figure is drawn."""
 
+from numbers import Real
+
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 
 from .physics import CRITICAL_TEMPERATURE
 
 __all__ = ["plot_filters", "plot_mutual_information", "plot_rg_flow"]
 
 
+@validate_params(
+    {
+        "result": [HasMethods(["flow", "flow_error"])],
+        "ax": "no_validation",
+        "critical_temperature": [Interval(Real, 0, None, closed="neither")],
+        "cmap": [str],
+        "errorbars": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, cmap="coolwarm",
                  errorbars=True):
     """RG flow, T/T_c against the RG step, as in Koch-Janusz and Ringel (2018), figure 5.
@@ -46,10 +59,6 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
     import matplotlib.pyplot as plt
     from matplotlib import colormaps
 
-    if not hasattr(result, "flow") or not hasattr(result, "temperatures"):
-        raise TypeError(f"result must be an RGFlowResult, got {type(result).__name__}.")
-    if not (np.isfinite(critical_temperature) and critical_temperature > 0):
-        raise ValueError(f"critical_temperature must be > 0, got {critical_temperature!r}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     flow = result.flow() / critical_temperature
@@ -76,6 +85,17 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
     return ax
 
 
+@validate_params(
+    {
+        "filters": ["array-like", HasMethods(["transform"])],
+        "axes": "no_validation",
+        "cmap": [str],
+        "normalize": ["boolean"],
+        "colorbar": ["boolean"],
+        "lattice": [StrOptions({"square", "dimer"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=True,
                  lattice="square"):
     """Filters, one panel per hidden unit, on a diverging colormap centered on zero.
@@ -131,8 +151,6 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
-    if lattice not in ("square", "dimer"):
-        raise ValueError(f"lattice must be 'square' or 'dimer', got {lattice!r}.")
     filters = getattr(filters, "filters_", filters)
     filters = np.asarray(filters, dtype=float)
     if filters.ndim not in (2, 3):
@@ -228,6 +246,10 @@ def _draw_dimer_filter(ax, grid, cmap, norm):
     return mappable
 
 
+@validate_params(
+    {"history": ["array-like", HasMethods(["fit"])], "ax": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def plot_mutual_information(history, ax=None):
     """The mutual information I(H:E) during training, as in figure 5 of the arXiv paper.
 

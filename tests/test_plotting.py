@@ -62,7 +62,7 @@ def test_plot_rg_flow_skips_infinite_levels_and_rejects_bad_input():
     data_lines = [line for line in ax.get_lines() if list(line.get_ydata()) != [1.0, 1.0]]
     assert len(data_lines) == 1
     np.testing.assert_allclose(data_lines[0].get_ydata(), [3.0 / TC, 6.0 / TC])
-    with pytest.raises(TypeError, match="RGFlowResult"):
+    with pytest.raises(TypeError, match="'result' parameter of plot_rg_flow must be an object implementing 'flow'"):
         plot_rg_flow(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="critical_temperature"):
         plot_rg_flow(_result(), critical_temperature=0.0)
@@ -189,7 +189,7 @@ def test_dimer_noise_cells_with_zero_weight_are_pale_but_outlined():
 @pytest.mark.parametrize("bad, lattice, match", [
     (np.ones((1, 3, 4)), "dimer", "even sides"),
     (np.ones((1, 4)), "dimer", "2D blocks"),
-    (np.ones((1, 4, 4)), "kagome", "'square' or 'dimer'"),
+    (np.ones((1, 4, 4)), "kagome", "'lattice' parameter of plot_filters must be a str among"),
 ])
 def test_bad_lattice_is_rejected(bad, lattice, match):
     from sklearn_rsmi.plotting import plot_filters

@@ -302,6 +302,20 @@ def _tables_core(filters, bias, V, lg_chunk, n_rows, V_states, log_p_visible, we
 
 
 # --------------------------------------------------------------------------- the object
+def _resolve_method(name, method, size_name, size, auto_max, hard_max, what):
+    """``'enumerate'`` or ``'sample'`` for an average over ``2**size`` states."""
+    if method == "auto":
+        method = "enumerate" if size <= auto_max else "sample"
+    if method not in ("enumerate", "sample"):
+        raise ValueError(f"{name} must be 'auto', 'enumerate' or 'sample', got {method!r}.")
+    if method == "enumerate" and size > hard_max:
+        raise ValueError(
+            f"{name}='enumerate' with {size_name} = {size}: 2**{size} {what} exceed the cap "
+            f"of {hard_max}; use {name}='sample'."
+        )
+    return method
+
+
 class ThetaRBMObjective:
     """The RSMI objective of one pair of Theta-RBMs, ready to be maximized over Lambda.
 
@@ -424,28 +438,12 @@ class ThetaRBMObjective:
         self.n_gibbs_burn_in = check_positive_int(n_gibbs_burn_in, "n_gibbs_burn_in", minimum=0)
         self.n_hidden_samples = check_positive_int(n_hidden_samples, "n_hidden_samples")
 
-        if visible_method == "auto":
-            visible_method = "enumerate" if self.n_visible <= max_enumerated_visible else "sample"
-        if visible_method not in ("enumerate", "sample"):
-            raise ValueError(
-                f"visible_method must be 'auto', 'enumerate' or 'sample', got {visible_method!r}."
-            )
-        if visible_method == "enumerate" and self.n_visible > MAX_ENUMERATED_VISIBLE:
-            raise ValueError(
-                f"visible_method='enumerate' with n_visible = {self.n_visible}: 2**{self.n_visible} "
-                f"states exceed the cap of {MAX_ENUMERATED_VISIBLE} sites; use visible_method='sample'."
-            )
-        if hidden_method == "auto":
-            hidden_method = "enumerate" if self.n_hidden <= max_enumerated_hidden else "sample"
-        if hidden_method not in ("enumerate", "sample"):
-            raise ValueError(
-                f"hidden_method must be 'auto', 'enumerate' or 'sample', got {hidden_method!r}."
-            )
-        if hidden_method == "enumerate" and self.n_hidden > MAX_ENUMERATED_HIDDEN:
-            raise ValueError(
-                f"hidden_method='enumerate' with n_hidden = {self.n_hidden}: 2**{self.n_hidden} "
-                f"coarse states exceed the cap of {MAX_ENUMERATED_HIDDEN}; use hidden_method='sample'."
-            )
+        visible_method = _resolve_method("visible_method", visible_method, "n_visible",
+                                         self.n_visible, max_enumerated_visible,
+                                         MAX_ENUMERATED_VISIBLE, "states")
+        hidden_method = _resolve_method("hidden_method", hidden_method, "n_hidden",
+                                        self.n_hidden, max_enumerated_hidden,
+                                        MAX_ENUMERATED_HIDDEN, "coarse states")
         self.visible_method_ = visible_method
         self.hidden_method_ = hidden_method
         self._rng = as_generator(random_state)

@@ -15,7 +15,7 @@ benchmarks can report rates.
 
 Acceptance tests compare a uniform 32-bit integer with ``round(p * 2**32)`` instead of a uniform
 double with ``p``: in numba that is one Mersenne-Twister draw instead of two plus a conversion, and
-about four times faster per decision (measured: 1.9 ns against 8.3 ns). The probabilities are
+several times faster per decision. The probabilities are
 then exact up to ``2**-33``, far below any statistical resolution.
 """
 
@@ -219,7 +219,7 @@ def metropolis_sweeps_2d(spins, acceptance, n_sweeps):
     Each sweep updates the sublattice ``x + y`` even, then ``x + y`` odd: one attempt per site.
     Returns the number of spins flipped. Every attempt draws a random number, even a certain
     (downhill) one, and the flip is written without a branch: an unpredictable branch per site
-    cost more than the draw (85 M against 135 M attempts/s at ``T_c``, ``L = 128``).
+    cost more than the draw (about 1.6x slower at ``T_c``).
     """
     L = spins.shape[0]
     flipped = 0

@@ -16,9 +16,12 @@ P. W. Kasteleyn, Physica 27, 1209 (1961); H. N. V. Temperley and M. E. Fisher, P
 6, 1061 (1961): dimer coverings of the square lattice.
 """
 
-import numpy as np
+from numbers import Integral
 
-from .._utils.validation import check_positive_int, infer_value_convention, to_occupation
+import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
+
+from .._utils.validation import infer_value_convention, to_occupation
 from ._integer_polynomials import open_factor, poly_neg_argument, resultant, torus_factor
 
 #: Catalan's constant G.
@@ -26,6 +29,14 @@ _CATALAN = 0.91596559417721901505460351493238411
 #: Entropy per site of fully packed dimers on the square lattice, ``G / pi``.
 DIMER_ENTROPY_PER_SITE = float(_CATALAN / np.pi)
 
+@validate_params(
+    {
+        "Lx": [Interval(Integral, 1, None, closed="left")],
+        "Ly": [Interval(Integral, 1, None, closed="left"), None],
+        "periodic": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def count_dimer_coverings(Lx, Ly=None, *, periodic=True):
     r"""Number of fully packed dimer coverings of an ``Lx x Ly`` square lattice.
 
@@ -81,10 +92,7 @@ def count_dimer_coverings(Lx, Ly=None, *, periodic=True):
     >>> count_dimer_coverings(8, periodic=False)
     12988816
     """
-    Lx = check_positive_int(Lx, "Lx")
-    Ly = Lx if Ly is None else check_positive_int(Ly, "Ly")
-    if not isinstance(periodic, (bool, np.bool_)):
-        raise TypeError(f"periodic must be True or False, got {periodic!r}.")
+    Ly = Lx if Ly is None else Ly
     if (Lx * Ly) % 2:
         return 0
     if not periodic:
@@ -147,6 +155,12 @@ def _vertex_dimer_counts(links):
     )
 
 
+@validate_params(
+    {
+        "images": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def check_dimer_coverings(images):
     """Raise unless every image is a fully packed dimer covering.
 
@@ -188,6 +202,12 @@ def check_dimer_coverings(images):
         )
 
 
+@validate_params(
+    {
+        "images": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def electric_field(images):
     """Electric field of dimer configurations, on the bonds leaving each vertex in +x and +y.
 
@@ -226,6 +246,12 @@ def electric_field(images):
     return E_x, E_y
 
 
+@validate_params(
+    {
+        "images": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def winding_numbers(images):
     """Winding numbers (electric fluxes) of dimer coverings of the torus.
 
@@ -263,6 +289,12 @@ def winding_numbers(images):
 # what a filter on a dimer block holds
 
 
+@validate_params(
+    {
+        "block": [Interval(Integral, 2, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def dimer_block_patterns(block=8):
     """The staggered E_x and E_y patterns on a ``block x block`` corner of a dimer image.
 
@@ -280,6 +312,9 @@ def dimer_block_patterns(block=8):
     noise : ndarray of shape (block, block), dtype bool
         The vertex (even, even) and face (odd, odd) cells, where the noise spins sit.
     """
+    if block % 2:
+        raise ValueError(
+            f"block must be even (whole vertex-link-face cells of the dimer image), got {block}.")
     n_vertices = block // 2
     empty = np.zeros((1, 2 * block, 2 * block), dtype=np.int8)  # any image larger than the block
     base = [field[0, :n_vertices, :n_vertices].sum() for field in electric_field(empty)]
@@ -293,6 +328,12 @@ def dimer_block_patterns(block=8):
     return patterns, rows % 2 == cols % 2
 
 
+@validate_params(
+    {
+        "filters": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def dimer_filter_shares(filters):
     """Per filter of a square dimer block: its norm's share in span(E_x, E_y), and its largest
     weight on a noise site relative to its largest weight (the criteria of Fig. 4)."""
@@ -305,6 +346,12 @@ def dimer_filter_shares(filters):
     return span_share, noise_share
 
 
+@validate_params(
+    {
+        "weights": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def noise_weight_share(weights):
     """Share of the squared weight norm on the noise sites of 8x8 dimer blocks (arXiv Fig. 6):
     0 for weights that ignore the noise, 0.5 for weights spread evenly."""

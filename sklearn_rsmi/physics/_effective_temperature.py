@@ -1,6 +1,9 @@
 """The effective temperature of (coarse-grained) Ising samples: a correlation read off a reference curve."""
 
+from numbers import Real
+
 import numpy as np
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._ising import (
     _NN_AT_CRITICALITY,
@@ -15,7 +18,6 @@ from ._observables import measure_nearest_neighbor_correlation
 # effective temperature
 
 
-_OUT_OF_RANGE = ("raise", "clip", "nan")
 _CALLABLE_T_RANGE = (1e-2, 1e4)
 
 
@@ -89,6 +91,15 @@ def _check_reference(reference):
     return table, temperatures[0], temperatures[-1], correlations[0], correlations[-1]
 
 
+@validate_params(
+    {
+        "samples": ["array-like", None],
+        "correlation": ["array-like", Real, None],
+        "reference": [callable, "array-like", tuple, None],
+        "out_of_range": [StrOptions({"raise", "clip", "nan"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def effective_temperature(samples=None, *, correlation=None, reference=None,
                           out_of_range="raise"):
     r"""Temperature at which a reference curve has the given nearest-neighbor correlation.
@@ -146,8 +157,6 @@ def effective_temperature(samples=None, *, correlation=None, reference=None,
     """
     if (samples is None) == (correlation is None):
         raise ValueError("pass exactly one of samples and correlation.")
-    if out_of_range not in _OUT_OF_RANGE:
-        raise ValueError(f"out_of_range must be one of {_OUT_OF_RANGE}, got {out_of_range!r}.")
 
     if samples is not None:
         per_sample = measure_nearest_neighbor_correlation(samples)

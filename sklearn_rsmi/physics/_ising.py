@@ -15,14 +15,19 @@ References
   the diagonal correlation and the correlation lengths.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
 from scipy.special import ellipe, ellipk, ellipkm1
-
-from .._utils.validation import check_positive_int
+from sklearn.utils._param_validation import Interval, validate_params
 
 #: Critical temperature of the square-lattice Ising model, ``2 / ln(1 + sqrt 2)``.
 CRITICAL_TEMPERATURE = float(2.0 / np.log1p(np.sqrt(2.0)))
 
+
+# What validate_params checks of a function of the temperature alone; _as_temperatures
+# then checks the values (finite, > 0).
+_TEMPERATURE_ONLY = {"temperature": ["array-like", Real]}
 
 _NN_AT_CRITICALITY = np.sqrt(0.5)
 _DIAGONAL_AT_CRITICALITY = 2.0 / np.pi
@@ -82,6 +87,7 @@ def _sinh_2k(K):
 # 2D Ising: exact results
 
 
+@validate_params(_TEMPERATURE_ONLY, prefer_skip_nested_validation=True)
 def nearest_neighbor_correlation(temperature):
     r"""Nearest-neighbor correlation of the infinite square-lattice Ising model.
 
@@ -147,6 +153,7 @@ def nearest_neighbor_correlation(temperature):
     return _return(nn, T)
 
 
+@validate_params(_TEMPERATURE_ONLY, prefer_skip_nested_validation=True)
 def energy_per_site(temperature):
     r"""Onsager's internal energy per site, :math:`u = -2\langle s_i s_j\rangle_{nn}`.
 
@@ -173,6 +180,7 @@ def energy_per_site(temperature):
     return -2.0 * nearest_neighbor_correlation(temperature)
 
 
+@validate_params(_TEMPERATURE_ONLY, prefer_skip_nested_validation=True)
 def diagonal_correlation(temperature):
     r"""Next-nearest-neighbor (diagonal) correlation of the infinite 2D Ising model.
 
@@ -227,6 +235,7 @@ def diagonal_correlation(temperature):
     return _return(C, T)
 
 
+@validate_params(_TEMPERATURE_ONLY, prefer_skip_nested_validation=True)
 def spontaneous_magnetization(temperature):
     r"""Yang's spontaneous magnetization of the infinite 2D Ising model.
 
@@ -272,6 +281,7 @@ def _dual_coupling(K):
                     -0.5 * (np.log1p(-q) - np.log1p(q)))
 
 
+@validate_params(_TEMPERATURE_ONLY, prefer_skip_nested_validation=True)
 def correlation_length(temperature):
     r"""Exponential correlation length along a lattice axis, infinite 2D Ising model.
 
@@ -331,6 +341,14 @@ def _as_distances(r, name="r"):
     return r.astype(np.int64)
 
 
+@validate_params(
+    {
+        "temperature": ["array-like", Real],
+        "r": ["array-like", Integral],
+        "lattice_size": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def chain_correlation(temperature, r, lattice_size=None):
     r"""Spin-spin correlation at distance ``r`` in the 1D Ising chain.
 
@@ -370,7 +388,6 @@ def chain_correlation(temperature, r, lattice_size=None):
     if lattice_size is None:
         value = t**r
     else:
-        lattice_size = check_positive_int(lattice_size, "lattice_size", minimum=1)
         if np.any(r > lattice_size):
             raise ValueError(
                 f"r must be <= lattice_size = {lattice_size} on a periodic chain, got {r.max()}.")

@@ -1,9 +1,16 @@
 """Measurements on lattice samples: correlations and the Binder cumulant."""
 
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
 from .._utils.validation import to_spins
 
+@validate_params(
+    {
+        "samples": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def measure_nearest_neighbor_correlation(samples):
     r"""Per-sample mean of :math:`s_i s_j` over nearest-neighbor bonds, periodic wrap.
 
@@ -44,6 +51,12 @@ def measure_nearest_neighbor_correlation(samples):
     return total / n_bonds
 
 
+@validate_params(
+    {
+        "samples": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def binder_cumulant(samples):
     r"""Binder cumulant :math:`U = 1 - \langle m^4\rangle / (3\langle m^2\rangle^2)`.
 
@@ -79,6 +92,12 @@ def binder_cumulant(samples):
     return float(1.0 - np.mean(m**4) / (3.0 * m2**2))
 
 
+@validate_params(
+    {
+        "samples": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def measure_diagonal_correlation(samples):
     r"""Per-sample mean of :math:`s_{x,y} s_{x+1,y+1}` and :math:`s_{x,y} s_{x+1,y-1}`, periodic.
 

@@ -93,7 +93,7 @@ def sigmoid_bernoulli(pre_activation, bias, key, event, probabilities, samples, 
     a larger set of chains draws exactly what the whole set would.
 
     Serial on purpose: it runs once per mini-batch on a few thousand numbers, where a
-    parallel region costs more than it saves (measured 100x slower with two threads on a
+    parallel region costs more than it saves (far slower with two threads on a
     loaded two-core machine). The parallel kernels below work on whole data sets.
     """
     sigmoid_into(pre_activation, bias, probabilities)

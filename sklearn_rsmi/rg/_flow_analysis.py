@@ -5,13 +5,14 @@ with known answers.
 """
 
 import math
-import numbers
 from collections import namedtuple
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import least_squares
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._utils.validation import check_positive_int, check_temperature
+from .._utils.validation import check_temperature
 
 CriticalTemperatureEstimate = namedtuple(
     "CriticalTemperatureEstimate", ["value", "error", "per_step", "per_step_error"]
@@ -98,6 +99,17 @@ def _scale(cov, chi2, dof, absolute):
     return cov * (max(1.0, reduced) if absolute else reduced), reduced
 
 
+@validate_params(
+    {
+        "temperatures": ["array-like"],
+        "flow": ["array-like"],
+        "flow_error": ["array-like", None],
+        "steps": ["array-like", None],
+        "n_points": [Interval(Integral, 2, None, closed="left")],
+        "combine": [StrOptions({"deepest", "weighted"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def critical_temperature_from_flow(temperatures, flow, flow_error=None, *, steps=None,
                                    n_points=4, combine="deepest"):
     """Locate T_c where the RG flow changes direction.
@@ -151,11 +163,8 @@ def critical_temperature_from_flow(temperatures, flow, flow_error=None, *, steps
     >>> round(critical_temperature_from_flow(T0, flow).value, 6)
     2.27
     """
-    if combine not in ("deepest", "weighted"):
-        raise ValueError(f"combine must be 'deepest' or 'weighted', got {combine!r}.")
     T0, flow, error = _check_flow(temperatures, flow, flow_error)
     steps = _check_steps(steps, flow.shape[1], 1)
-    n_points = check_positive_int(n_points, "n_points", minimum=2)
     roots, root_errors = [], []
     for k in steps:
         if k == 0:
@@ -221,6 +230,18 @@ def critical_temperature_from_flow(temperatures, flow, flow_error=None, *, steps
     return CriticalTemperatureEstimate(value, err, roots, root_errors)
 
 
+@validate_params(
+    {
+        "temperatures": ["array-like"],
+        "flow": ["array-like"],
+        "flow_error": ["array-like", None],
+        "steps": ["array-like", None],
+        "block_size": [Interval(Integral, 2, None, closed="left")],
+        "critical_temperature": [Interval(Real, 0, None, closed="neither"), None],
+        "window": [Interval(Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def exponent_from_linearized_flow(temperatures, flow, flow_error=None, *, block_size=2,
                                   critical_temperature=None, window=0.05, steps=None):
     """nu from the slope of the one-step RG map near its fixed point.
@@ -260,9 +281,7 @@ def exponent_from_linearized_flow(temperatures, flow, flow_error=None, *, block_
     1.0
     """
     T0, flow, error = _check_flow(temperatures, flow, flow_error)
-    b = check_positive_int(block_size, "block_size", minimum=2)
-    if not (isinstance(window, numbers.Real) and window > 0):
-        raise ValueError(f"window must be a positive number, got {window!r}.")
+    b = block_size
     if critical_temperature is None:
         critical_temperature = critical_temperature_from_flow(T0, flow, error).value
     Tc = check_temperature(critical_temperature, "critical_temperature")
@@ -308,6 +327,19 @@ def exponent_from_linearized_flow(temperatures, flow, flow_error=None, *, block_
                             reduced if absolute else float("nan"))
 
 
+@validate_params(
+    {
+        "temperatures": ["array-like"],
+        "flow": ["array-like"],
+        "flow_error": ["array-like", None],
+        "steps": ["array-like", None],
+        "block_size": [Interval(Integral, 2, None, closed="left")],
+        "fit_window": [tuple, list],
+        "critical_temperature": [Interval(Real, 0, None, closed="neither"), None],
+        "degree": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def exponent_from_collapse(temperatures, flow, flow_error=None, *, block_size=2,
                            fit_window=(0.95, 1.03), critical_temperature=None, steps=None,
                            degree=3):
@@ -355,8 +387,7 @@ def exponent_from_collapse(temperatures, flow, flow_error=None, *, block_size=2,
     1.2
     """
     T0, flow, error = _check_flow(temperatures, flow, flow_error)
-    b = check_positive_int(block_size, "block_size", minimum=2)
-    degree = check_positive_int(degree, "degree", minimum=1)
+    b = block_size
     low, high = (float(v) for v in fit_window)
     if not 0 < low < high:
         raise ValueError(f"fit_window must be (low, high) with 0 < low < high, got {fit_window}.")

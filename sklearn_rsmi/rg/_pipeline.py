@@ -1,11 +1,12 @@
 """RG pipelines: one fitted coarse-grainer per step, iterated as a scikit-learn Pipeline."""
 
 import numbers
+from numbers import Integral
 
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
-from .._utils.validation import check_positive_int
 
 def _default_coarse_grainer():
     # Imported here: the coarse-grainer pulls in the RBM and objective machinery.
@@ -14,6 +15,13 @@ def _default_coarse_grainer():
     return RSMICoarseGrainer()
 
 
+@validate_params(
+    {
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "coarse_grainer": [HasMethods(["fit", "transform"]), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_rg_pipeline(n_steps=2, *, coarse_grainer=None, **coarse_grainer_params):
     """Build a Pipeline of ``n_steps`` coarse-graining steps, named ``rg1`` to ``rgN``.
 
@@ -44,12 +52,7 @@ def make_rg_pipeline(n_steps=2, *, coarse_grainer=None, **coarse_grainer_params)
     >>> pipe.named_steps["rg2"].n_epochs
     5
     """
-    n_steps = check_positive_int(n_steps, "n_steps", minimum=1)
     template = _default_coarse_grainer() if coarse_grainer is None else coarse_grainer
-    if not (hasattr(template, "fit") and hasattr(template, "transform")):
-        raise TypeError(
-            f"coarse_grainer must be a transformer with fit and transform, got {template!r}."
-        )
     steps = []
     for k in range(1, n_steps + 1):
         step = clone(template)
@@ -68,6 +71,10 @@ def _rg_steps(pipeline):
     raise TypeError(f"expected a Pipeline of coarse-grainers, got {type(pipeline).__name__}.")
 
 
+@validate_params(
+    {"pipeline": [Pipeline, HasMethods(["transform"])], "X": ["array-like"]},
+    prefer_skip_nested_validation=True,
+)
 def rg_levels(pipeline, X):
     """Coarse samples at every level of a fitted RG pipeline: ``[X, level1, ..., levelN]``.
 

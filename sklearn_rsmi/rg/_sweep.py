@@ -9,17 +9,20 @@ that parameter. A single pipeline fitted outside a sweep keeps its steps' own ``
 
 import math
 import numbers
+from numbers import Integral, Real
 
 import joblib
 import numpy as np
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_memory
 from threadpoolctl import threadpool_limits
 
 from .._utils.seeding import as_seed_sequence, seed_of
 from .._utils.threads import numba_threads
-from .._utils.validation import check_positive_int, check_temperature
+from .._utils.validation import check_temperature
 from ..physics import (
     CRITICAL_TEMPERATURE,
     effective_temperature,
@@ -193,6 +196,27 @@ def _check_temperatures(temperatures):
     return checked
 
 
+@validate_params(
+    {
+        "temperatures": ["array-like", Real],
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "lattice_size": [Interval(Integral, 2, None, closed="left")],
+        "n_samples": [Interval(Integral, 2, None, closed="left")],
+        "samples": ["array-like", list, None],
+        "pipeline": [Pipeline, HasMethods(["fit", "transform"]), None],
+        "coarse_grainer_params": [dict, None],
+        "reference": [StrOptions({"simulation", "onsager"})],
+        "reference_temperatures": ["array-like", None],
+        "n_reference_samples": [Interval(Integral, 2, None, closed="left")],
+        "sampler_params": [dict, None],
+        "n_jobs": [Integral, None],
+        "memory": [str, HasMethods(["cache"]), None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), np.random.SeedSequence,
+                         np.random.RandomState, None],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=False,
+)
 def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, samples=None,
                   pipeline=None, coarse_grainer_params=None, reference="simulation",
                   reference_temperatures=None, n_reference_samples=1000, sampler_params=None,
@@ -273,8 +297,6 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
     [8, 4, 2]
     """
     temperatures = _check_temperatures(temperatures)
-    if reference not in ("simulation", "onsager"):
-        raise ValueError(f"reference must be 'simulation' or 'onsager', got {reference!r}.")
     if pipeline is None:
         pipeline = make_rg_pipeline(n_steps, **(coarse_grainer_params or {}))
     elif coarse_grainer_params:
@@ -283,32 +305,14 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
     n_steps = len(steps)
     block_size = _block_size(steps)
     sampler_params = {"cache": False, **(sampler_params or {})}
-
-    if samples is not None:
-        if len(samples) != len(temperatures):
-            raise ValueError(
-                f"samples holds {len(samples)} sets for {len(temperatures)} temperatures."
-            )
-        shapes = {np.shape(s)[1:] for s in samples}
-        if len(shapes) != 1 or any(len(s) != 2 or s[0] != s[1] for s in shapes):
-            raise ValueError(f"samples must all be L x L lattices of one size, got {shapes}.")
-        lattice_size = shapes.pop()[0]
-        samples = list(samples)
-    else:
-        lattice_size = check_positive_int(lattice_size, "lattice_size", minimum=2)
-        n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
-        samples = [None] * len(temperatures)
+    samples, lattice_size = _check_samples(samples, temperatures, lattice_size)
     _check_lattice_can_halve(lattice_size, block_size, n_steps)
 
-    root = as_seed_sequence(random_state)
-    task_seeds, reference_root = root.spawn(2)
-    per_temperature = task_seeds.spawn(len(temperatures))
+    task_seeds, reference_root = as_seed_sequence(random_state).spawn(2)
     memory = check_memory(memory)
     run_temperature = memory.cache(_run_temperature)
-    run_reference = memory.cache(_run_reference)
-
     tasks = []
-    for T, X, seq in zip(temperatures, samples, per_temperature):
+    for T, X, seq in zip(temperatures, samples, task_seeds.spawn(len(temperatures))):
         sample_seq, *step_seqs = seq.spawn(n_steps + 1)
         tasks.append(joblib.delayed(run_temperature)(
             T, X, pipeline, n_samples, lattice_size, sampler_params,
@@ -317,51 +321,78 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
     coarse_sizes = [lattice_size // block_size**k for k in range(1, n_steps + 1)]
     reference_points = []
     if reference == "simulation":
-        n_reference_samples = check_positive_int(n_reference_samples, "n_reference_samples", 2)
-        if reference_temperatures is None:
-            reference_temperatures = [t * CRITICAL_TEMPERATURE for t in DEFAULT_REFERENCE_TEMPERATURES]
-        reference_temperatures = sorted(_check_temperatures(reference_temperatures))
-        if len(reference_temperatures) < 2:
-            raise ValueError("reference_temperatures needs at least two temperatures.")
-        size_seqs = reference_root.spawn(len(coarse_sizes))
-        for L, size_seq in zip(coarse_sizes, size_seqs):
-            for T, seq in zip(reference_temperatures, size_seq.spawn(len(reference_temperatures))):
-                reference_points.append((L, T))
-                tasks.append(joblib.delayed(run_reference)(
-                    T, L, n_reference_samples, sampler_params, seed_of(seq)
-                ))
+        reference_points, reference_tasks = _reference_tasks(
+            coarse_sizes, reference_temperatures, n_reference_samples, sampler_params,
+            reference_root, memory)
+        tasks += reference_tasks
 
     outputs = joblib.Parallel(n_jobs=n_jobs, verbose=verbose)(tasks)
-    per_temperature_records = outputs[: len(temperatures)]
-    references = {}
-    if reference == "simulation":
-        measured = outputs[len(temperatures):]
-        for L in coarse_sizes:
-            rows = [(T, m) for (size, T), m in zip(reference_points, measured) if size == L]
-            table_T = np.array([T for T, _ in rows])
-            table_c = np.array([m[0] for _, m in rows])
-            references[L] = _reference_table(table_T, table_c)
-
-    records = []
-    for level_records in per_temperature_records:
-        for record in level_records:
-            record = dict(record)
-            c, dc = record["nn_correlation"], record["nn_correlation_error"]
-            T_onsager, dT_onsager = _invert(c, dc, None)
-            record["effective_temperature_onsager"] = T_onsager
-            record["effective_temperature_onsager_error"] = dT_onsager
-            if record["step"] == 0:
-                record["effective_temperature"] = record["temperature"]
-                record["effective_temperature_error"] = 0.0
-            elif reference == "simulation":
-                T_eff, dT_eff = _invert(c, dc, references[record["lattice_size"]])
-                record["effective_temperature"] = T_eff
-                record["effective_temperature_error"] = dT_eff
-            else:
-                record["effective_temperature"] = T_onsager
-                record["effective_temperature_error"] = dT_onsager
-            records.append(record)
+    references = _reference_tables(coarse_sizes, reference_points, outputs[len(temperatures):])
+    records = [_with_effective_temperatures(record, references.get(record["lattice_size"]))
+               for level_records in outputs[: len(temperatures)] for record in level_records]
     return RGFlowResult(records, block_size=block_size, reference=reference,
                         reference_tables=references)
 
 
+def _check_samples(samples, temperatures, lattice_size):
+    """One sample set (or None, to generate) per temperature, and their lattice size."""
+    if samples is None:
+        return [None] * len(temperatures), lattice_size
+    if len(samples) != len(temperatures):
+        raise ValueError(
+            f"samples holds {len(samples)} sets for {len(temperatures)} temperatures."
+        )
+    shapes = {np.shape(s)[1:] for s in samples}
+    if len(shapes) != 1 or any(len(s) != 2 or s[0] != s[1] for s in shapes):
+        raise ValueError(f"samples must all be L x L lattices of one size, got {shapes}.")
+    return list(samples), shapes.pop()[0]
+
+
+def _reference_tasks(coarse_sizes, reference_temperatures, n_reference_samples, sampler_params,
+                     root, memory):
+    """The (size, T) points of the same-size reference simulations and their joblib tasks."""
+    if reference_temperatures is None:
+        reference_temperatures = [t * CRITICAL_TEMPERATURE for t in DEFAULT_REFERENCE_TEMPERATURES]
+    reference_temperatures = sorted(_check_temperatures(reference_temperatures))
+    if len(reference_temperatures) < 2:
+        raise ValueError("reference_temperatures needs at least two temperatures.")
+    run_reference = memory.cache(_run_reference)
+    points, tasks = [], []
+    for L, size_seq in zip(coarse_sizes, root.spawn(len(coarse_sizes))):
+        for T, seq in zip(reference_temperatures, size_seq.spawn(len(reference_temperatures))):
+            points.append((L, T))
+            tasks.append(joblib.delayed(run_reference)(
+                T, L, n_reference_samples, sampler_params, seed_of(seq)
+            ))
+    return points, tasks
+
+
+def _reference_tables(coarse_sizes, reference_points, measured):
+    """Linear size -> the monotone (T, correlation) table to invert at that size."""
+    references = {}
+    if not reference_points:
+        return references
+    for L in coarse_sizes:
+        rows = [(T, m) for (size, T), m in zip(reference_points, measured) if size == L]
+        references[L] = _reference_table(np.array([T for T, _ in rows]),
+                                         np.array([m[0] for _, m in rows]))
+    return references
+
+
+def _with_effective_temperatures(record, reference_table):
+    """The record with its effective temperatures: the same-size reference's (when there is
+    one) and Onsager's; level 0 keeps its nominal temperature."""
+    record = dict(record)
+    c, dc = record["nn_correlation"], record["nn_correlation_error"]
+    T_onsager, dT_onsager = _invert(c, dc, None)
+    record["effective_temperature_onsager"] = T_onsager
+    record["effective_temperature_onsager_error"] = dT_onsager
+    if record["step"] == 0:
+        T_eff, dT_eff = record["temperature"], 0.0
+    elif reference_table is not None:
+        T_eff, dT_eff = _invert(c, dc, reference_table)
+    else:
+        T_eff, dT_eff = T_onsager, dT_onsager
+    record["effective_temperature"] = T_eff
+    record["effective_temperature_error"] = dT_eff
+    return record

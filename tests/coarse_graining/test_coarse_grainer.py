@@ -260,14 +260,24 @@ def test_score_is_the_mutual_information(kadanoff_fit, ising_critical):
     assert score == pytest.approx(kadanoff_fit.mutual_information_, abs=0.05)
 
 
-def test_grid_search_picks_a_model(ising_critical):
+def test_grid_search_prefers_trained_filters_and_reaches_the_nested_rbm(ising_critical):
+    """A step size of 1e-6 leaves the filters at their random start (I(H:E) near 0 bits); 0.05
+    trains them (about 0.5 bits). The search must pick 0.05 by a wide margin, which fails if
+    score is not the held-out MI (a sign flip, a constant) and if nested parameters do not
+    reach the Theta-RBM (the fitted joint RBM must have the searched size)."""
     search = GridSearchCV(
-        RSMICoarseGrainer(rbm_joint=ThetaRBM(n_epochs=3), n_epochs=2, n_windows=1000, random_state=0),
-        {"rbm_joint__n_components": [8, 16], "n_hidden": [1]},
+        RSMICoarseGrainer(rbm_joint=ThetaRBM(n_epochs=10), n_epochs=20, n_windows=2000,
+                          random_state=0),
+        {"rbm_joint__n_components": [8, 16], "learning_rate": [1e-6, 0.05]},
         cv=2,
     ).fit(ising_critical[:200])
-    assert search.best_params_["rbm_joint__n_components"] in (8, 16)
-    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_params_["learning_rate"] == 0.05
+    scores = search.cv_results_["mean_test_score"]
+    trained = np.asarray(search.cv_results_["param_learning_rate"]) == 0.05
+    assert scores[trained].min() > scores[~trained].max() + 0.2
+    assert np.all(np.abs(scores[~trained]) < 0.05)
+    assert (search.best_estimator_.rbm_joint_.n_components
+            == search.best_params_["rbm_joint__n_components"])
 
 
 def test_same_seed_same_filters_whatever_n_jobs(ising_critical):

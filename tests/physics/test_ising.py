@@ -218,11 +218,11 @@ def test_chain_correlation_infinite_chain_and_broadcasting():
 def test_chain_correlation_rejects_bad_distances():
     with pytest.raises(ValueError, match="r must be >= 0"):
         chain_correlation(1.0, -1)
-    with pytest.raises(TypeError, match="integer"):
+    with pytest.raises(TypeError, match="'r' parameter of chain_correlation"):
         chain_correlation(1.0, 1.5)
     with pytest.raises(ValueError, match="<= lattice_size"):
         chain_correlation(1.0, 7, lattice_size=6)
-    with pytest.raises(TypeError, match="lattice_size must be an integer"):
+    with pytest.raises(TypeError, match="'lattice_size' parameter of chain_correlation must be an int"):
         chain_correlation(1.0, 1, lattice_size=6.0)
     with pytest.raises(ValueError, match="> 0"):
         chain_correlation(0.0, 1)

@@ -73,14 +73,19 @@ def test_ais_agrees_with_exact_and_its_error_bar_is_consistent():
     exact = exact_log_partition_function(W, a, c)
     estimates = [ais_log_partition_function(W, a, c, n_chains=64, n_betas=2000,
                                             base_visible_bias=np.zeros(20), random_state=seed)
-                 for seed in range(8)]
+                 for seed in range(40)]
     log_z = np.array([e.log_z for e in estimates])
     std_err = np.array([e.std_err for e in estimates])
-    assert np.all(np.abs(log_z - exact) < 0.01 * abs(exact))
-    assert np.all(np.abs(log_z - exact) < 5 * std_err + 1e-3)
-    # The reported error bar is the spread of independent runs, within a factor 2.5.
-    assert 0.4 < log_z.std(ddof=1) / std_err.mean() < 2.5
     assert all(e.method == "ais" for e in estimates)
+    assert np.all(np.abs(log_z - exact) < 5 * std_err + 1e-3)
+    # Unbiased within the noise of 40 runs (the log of an unbiased Z is biased low by about
+    # std_err**2 / 2, here 2e-4, far below the test's resolution).
+    spread = log_z.std(ddof=1)
+    assert abs(log_z.mean() - exact) < 3 * spread / np.sqrt(len(log_z))
+    # The reported error bar is the spread of independent runs. Measured ratio: 0.79 (the
+    # delta method slightly overstates it). 40 runs pin the ratio to about 11 %, so an error
+    # bar off by a factor 1.5 either way (ratio outside [0.55, 1.35]) fails.
+    assert 0.55 < spread / std_err.mean() < 1.35
 
 
 def test_ais_does_not_depend_on_threads():

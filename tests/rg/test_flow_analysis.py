@@ -38,33 +38,46 @@ def test_exact_synthetic_flow_gives_exact_tc_and_nu(Tc, nu, n_steps):
     assert collapse.critical_temperature == pytest.approx(Tc, rel=1e-7)
 
 
-def test_uncertainties_cover_the_truth_on_noisy_synthetic_flows():
-    """Over many noisy replicates, |estimate - truth| <= error about 68 % of the time."""
+#: Bounds on the spread of (estimate - truth) / error over noisy replicates: 1 for an honest
+#: error bar. No estimate may understate its error by more than 15 % (spread above 1.15);
+#: those meant to be calibrated may not overstate it by more than 20 % either. Two are
+#: conservative by construction and may: the deepest-step T_c adds the drift from the step
+#: before as a systematic error, which on these drift-free flows is pure noise (measured
+#: spread 0.51), and the linearized-flow fit only ever inflates by its reduced chi^2 (0.78).
+_PULL_SPREAD_BOUNDS = {
+    "tc_deepest": (0.35, 1.15), "tc_weighted": (0.8, 1.15), "linearized_nu": (0.6, 1.15),
+    "collapse_nu": (0.8, 1.15), "collapse_tc": (0.8, 1.15),
+}
+
+
+def test_uncertainties_are_honest_on_noisy_synthetic_flows():
+    """The pull distribution of every estimate: unbiased, and its spread as stated above.
+
+    300 replicates pin a spread to about 4 % and a mean pull to 0.06 (one standard error).
+    """
     rng = np.random.default_rng(7)
     Tc, nu, b = 2.2692, 1.0, 2
     T0 = Tc * np.array([0.90, 0.94, 0.97, 0.985, 0.995, 1.005, 1.015, 1.03, 1.06, 1.10])
-    hits = {"tc": 0, "linear": 0, "collapse_nu": 0, "collapse_tc": 0}
-    pulls = {key: [] for key in hits}
-    n_rep = 120
-    for _ in range(n_rep):
+    pulls = {key: [] for key in _PULL_SPREAD_BOUNDS}
+    for _ in range(300):
         flow, error = _synthetic_flow(Tc, nu, T0, 4, 0.004, rng, b)
         est = critical_temperature_from_flow(T0, flow, error)
+        weighted = critical_temperature_from_flow(T0, flow, error, combine="weighted")
         lin = exponent_from_linearized_flow(T0, flow, error, critical_temperature=est.value,
                                             window=0.08)
         col = exponent_from_collapse(T0, flow, error, critical_temperature=est.value)
-        for key, value, err, truth in [("tc", est.value, est.error, Tc),
-                                       ("linear", lin.nu, lin.nu_error, nu),
+        for key, value, err, truth in [("tc_deepest", est.value, est.error, Tc),
+                                       ("tc_weighted", weighted.value, weighted.error, Tc),
+                                       ("linearized_nu", lin.nu, lin.nu_error, nu),
                                        ("collapse_nu", col.nu, col.nu_error, nu),
                                        ("collapse_tc", col.critical_temperature,
                                         col.critical_temperature_error, Tc)]:
             assert err > 0
             pulls[key].append((value - truth) / err)
-            hits[key] += abs(value - truth) <= err
-    for key, n_hit in hits.items():
-        # Nominal 68 %; the T_c combination ignores the correlation between steps and
-        # the PDG scale factor only ever inflates, so allow a conservative excess.
-        assert 0.55 * n_rep <= n_hit <= 0.97 * n_rep, (key, n_hit, np.std(pulls[key]))
-        assert abs(np.mean(pulls[key])) < 0.4, (key, np.mean(pulls[key]))
+    for key, (low, high) in _PULL_SPREAD_BOUNDS.items():
+        pull = np.array(pulls[key])
+        assert abs(pull.mean()) < 3 * pull.std() / np.sqrt(pull.size), (key, pull.mean())
+        assert low <= pull.std() <= high, (key, pull.std())
 
 
 def test_noisy_flow_without_errors_still_gives_an_honest_uncertainty():

@@ -48,7 +48,7 @@ def test_make_rg_pipeline_names_clones_and_params():
     assert all(s.random_state == 4 for s in steps)
     with pytest.raises(ValueError, match="n_steps"):
         make_rg_pipeline(0, coarse_grainer=MajorityRule())
-    with pytest.raises(TypeError, match="transformer"):
+    with pytest.raises(TypeError, match="'coarse_grainer' parameter of make_rg_pipeline must be an object implementing 'fit' and 'transform'"):
         make_rg_pipeline(2, coarse_grainer=object())
 
 
