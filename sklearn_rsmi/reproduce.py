@@ -28,6 +28,9 @@ import numpy as np
 
 from .physics import CRITICAL_TEMPERATURE, dimer_filter_shares, noise_weight_share
 
+__all__ = ["FIGURES", "FIGURE5_SETTINGS", "figure2", "figure4", "figure5", "figure6", "reproduce"]
+
+#: The figures ``rsmi reproduce`` regenerates.
 FIGURES = ("fig2", "fig4", "fig5", "fig6")
 
 #: The RG flow of Fig. 5, at the reduced size and at the papers' (also ``rsmi flow --full``):
@@ -251,7 +254,27 @@ def figure6(full=False, random_state=0, verbose=1):
 
 
 def reproduce(name, full=False, random_state=0, verbose=1, n_jobs=None):
-    """Run the recipe of figure ``name`` (one of :data:`FIGURES`)."""
+    """Run the recipe of figure ``name`` (one of :data:`FIGURES`).
+
+    Parameters
+    ----------
+    name : {"fig2", "fig4", "fig5", "fig6"}
+        The figure.
+    full : bool, default=False
+        The papers' sizes instead of the reduced ones (see the module's table).
+    random_state : int, default=0
+        Seeds the samples and the fits.
+    verbose : int, default=1
+        Print what is measured as it is measured.
+    n_jobs : int or None, default=None
+        Temperatures run in parallel (fig5 only).
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    summary : dict
+        The numbers printed.
+    """
     recipes = {"fig2": figure2, "fig4": figure4, "fig5": figure5, "fig6": figure6}
     if name not in recipes:
         raise ValueError(f"unknown figure {name!r}; choose one of {', '.join(FIGURES)}.")

@@ -18,6 +18,7 @@ PUBLIC_MODULES = (
     "sklearn_rsmi.physics",
     "sklearn_rsmi.rg",
     "sklearn_rsmi.plotting",
+    "sklearn_rsmi.reproduce",
 )
 
 

@@ -6,8 +6,8 @@ unmatched vertex (only the worm's tail and head are ever unmatched, and only dur
 Neighbors come from a table ``neighbors[site, direction]`` built once per lattice: looking them
 up is about twice as fast as periodic index arithmetic in the inner loop.
 
-The worm (directed loop without bounces) is the one of REFERENCE.md: remove the dimer of a
-uniformly chosen tail vertex ``v0``; the head sits on its former partner. The head picks one of its
+The worm is a directed loop without bounces: remove the dimer of a uniformly chosen tail
+vertex ``v0``; the head sits on its former partner. The head picks one of its
 three bonds other than the one it arrived along, uniformly; if the far end is the unmatched tail
 the dimer is placed and the worm closes; otherwise the dimer is placed, the far end's old dimer is
 removed and the head moves to the far end's old partner. Each step has probability 1/3 and the

@@ -96,7 +96,7 @@ def test_four_hidden_units_each_couple_to_a_different_spin(ising_critical_32):
 
 
 def test_four_hidden_units_paper_proxy_gives_redundant_magnetizations(ising_critical_32):
-    """ALGORITHM.md section 7: the Jensen proxy from small weights copies the magnetization."""
+    """The Jensen proxy from small weights copies the magnetization into every unit (method page)."""
     paper = _fig2b(ising_critical_32, "paper", 0)
     weights = np.abs(_normalized(paper.filters_))
     # Every unit spreads over the block: its second-largest weight is at least half the largest.

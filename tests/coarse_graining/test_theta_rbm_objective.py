@@ -308,7 +308,7 @@ def test_exact_objective_is_mi_plus_a_lambda_independent_constant(rng):
 
 
 def test_objective_of_two_rbms_matches_brute_force(rng):
-    """The RBM path against the formulas of ALGORITHM.md §4 evaluated by explicit loops.
+    """The RBM path against the formulas of the method page, evaluated by explicit loops.
 
     With two separately trained RBMs, ``g = P_VE(V, E) / P_V(V)`` is ``P(E | V)`` (up to a
     constant) only if the joint RBM's V-marginal equals ``P_V``; the mutual information of the

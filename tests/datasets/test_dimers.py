@@ -170,12 +170,12 @@ def test_any_even_size_and_seed_gives_valid_coverings(L, n_samples, seed, noise)
 def test_all_coverings_equally_likely(L, n_coverings, n_samples):
     images = make_dimers(n_samples, L, random_state=3, cache=False)
     counts = _covering_frequencies(images)
-    assert len(counts) == n_coverings  # exact counts: REFERENCE.md, and the transfer matrix below
+    assert len(counts) == n_coverings  # exact counts (Kasteleyn), and the transfer matrix below
     assert chisquare(counts).pvalue > 1e-3
 
 
 def test_transfer_matrix_reproduces_known_counts():
-    # Guards the independent reference used below (REFERENCE.md counts).
+    # Guards the independent reference used below (Kasteleyn's counts).
     assert _exact_winding_distribution(4)[0] == 272
     assert _exact_winding_distribution(6)[0] == 90176
 
@@ -195,7 +195,7 @@ def test_winding_distribution_matches_exact_finite_size_result():
         expected = exact[sectors] / exact[sectors].sum() * observed.sum()
         stat = chisquare(observed, expected)
         assert stat.pvalue > 1e-3
-    # REFERENCE.md quotes the large-L values P(0) ~ 0.70, P(+-1) ~ 0.15, <W^2> ~ 0.30
+    # The Gaussian height-field limit gives P(0) ~ 0.70, P(+-1) ~ 0.15, <W^2> ~ 0.30 on large tori
     # (exp(-pi W^2 / 2): 0.7045, 0.1465, 0.303); the exact 8 x 8 values are 0.7113, 0.1424,
     # 0.3006, well within these tolerances (the standard error of P(0) here is 0.003).
     w = windings.ravel()

@@ -71,7 +71,7 @@ def test_nearest_neighbor_correlation_matches_onsager(algorithm, temperature):
     assert abs(mean - onsager_nn(temperature)) < 4 * error, (mean, error)
 
 
-# At T_c REFERENCE.md tabulates <s s>_nn(L) = 0.7419, 0.7189, 0.7109, 0.7088 (L = 9, 27, 81, 243),
+# At T_c the reference values (doc/user_guide/reference_values.rst) are <s s>_nn(L) = 0.7419, 0.7189, 0.7109, 0.7088 (L = 9, 27, 81, 243),
 # fitted by 1/sqrt(2) + 0.31 / L to within 4e-4; the fit is used for even L.
 _FIT_ERROR = 5e-4
 

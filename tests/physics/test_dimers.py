@@ -54,7 +54,7 @@ def brute_force_dimer_coverings(Lx, Ly, periodic):
 
 
 def float_open_product(m, n):
-    """REFERENCE.md's open-boundary product, evaluated in floating point."""
+    """The open-boundary product (Kasteleyn; Temperley and Fisher), evaluated in floating point."""
     j = np.arange(1, math.ceil(m / 2) + 1)[:, None]
     k = np.arange(1, math.ceil(n / 2) + 1)[None, :]
     return np.prod(4 * np.cos(np.pi * j / (m + 1)) ** 2 + 4 * np.cos(np.pi * k / (n + 1)) ** 2)

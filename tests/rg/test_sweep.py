@@ -145,7 +145,7 @@ def test_majority_rule_flow_goes_the_right_way_with_same_size_reference():
     T_table, c_table = result.reference_tables[8]
     assert np.all(np.diff(c_table) < 0)
     # The finite 8 x 8 lattice at T_c is more correlated than Onsager's 1/sqrt(2)
-    # by about 0.31 / L (REFERENCE.md).
+    # by about 0.31 / L (doc/user_guide/reference_values.rst).
     c_at_tc = np.interp(TC, T_table, c_table)
     assert c_at_tc == pytest.approx(2**-0.5 + 0.31 / 8, abs=0.015)
     # Level 0 really is Ising at its temperature: Onsager's inversion recovers it.
