@@ -18,8 +18,13 @@ Modules
     (the ``rsmi`` command).
 """
 
-from .coarse_graining import LatticeFeatures, RSMICoarseGrainer
-from .rbm import ThetaRBM
+from ._utils.numba_cache import use_user_cache_dir
+
+# Before any kernel module is imported (see _utils/numba_cache.py).
+use_user_cache_dir()
+
+from .coarse_graining import LatticeFeatures, RSMICoarseGrainer  # noqa: E402
+from .rbm import ThetaRBM  # noqa: E402
 
 __version__ = "0.1.0.dev0"
 

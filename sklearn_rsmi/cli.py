@@ -10,10 +10,11 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from ._utils.files import write_atomically
+from ._utils.files import check_writable_directory, write_atomically
 
 
 def _print_filter(filters, indent="    "):
@@ -40,9 +41,15 @@ def _run_default(args):
     L, n_samples = args.lattice_size, args.n_samples
     print(f"sklearn-rsmi main job: 2D Ising model at T_c = {T:.4f}, {n_samples} samples of {L}x{L}")
     start = time.perf_counter()
+    cached_before = _data_home_files()
     X = make_ising(n_samples, L, T, algorithm="wolff", random_state=args.random_state,
                    verbose=args.verbose)
-    print(f"  sampled with Wolff clusters in {time.perf_counter() - start:.1f} s (cached on disk)")
+    seconds = time.perf_counter() - start
+    if _data_home_files() == cached_before:
+        print(f"  loaded from the disk cache in {seconds:.1f} s")
+    else:
+        print(f"  sampled with Wolff clusters in {seconds:.1f} s (kept in the disk cache for "
+              "the next run)")
     nn = measure_nearest_neighbor_correlation(X)
     print(
         f"  <s_i s_j>_nn = {nn.mean():.4f} +- {nn.std(ddof=1) / np.sqrt(nn.size):.4f}; "
@@ -67,17 +74,42 @@ def _run_default(args):
     return 0
 
 
+def _data_home_files():
+    """The files of the sample cache: a new one means the samples were generated."""
+    from sklearn_rsmi.datasets import get_data_home
+
+    return {p for p in Path(get_data_home()).rglob("*") if p.is_file()}
+
+
+#: Options of ``rsmi sample`` that only one of the models takes, with their defaults.
+_ISING_OPTIONS = {"temperature": 2.269185314213022, "dimension": 2, "algorithm": "wolff"}
+_DIMER_OPTIONS = {"noise_coupling": None}
+
+
+def _sample_options(args):
+    """The model's own options, their defaults filled in; the other model's are an error."""
+    own, other = ((_ISING_OPTIONS, _DIMER_OPTIONS) if args.model == "ising"
+                  else (_DIMER_OPTIONS, _ISING_OPTIONS))
+    given = [name for name in other if getattr(args, name) is not None]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ValueError(f"{flags}: not an option of the {args.model} model")
+    return {name: default if getattr(args, name) is None else getattr(args, name)
+            for name, default in own.items()}
+
+
 def _run_sample(args):
     from sklearn_rsmi.datasets import make_dimers, make_ising
 
+    options = _sample_options(args)
+    check_writable_directory(os.path.dirname(os.path.abspath(args.output)),
+                             option=f"the folder of {args.output}")
     if args.model == "ising":
-        X = make_ising(
-            args.n_samples, args.lattice_size, args.temperature, dimension=args.dimension,
-            algorithm=args.algorithm, random_state=args.random_state, verbose=args.verbose,
-        )
+        X = make_ising(args.n_samples, args.lattice_size, random_state=args.random_state,
+                       verbose=args.verbose, **options)
     else:
-        X = make_dimers(args.n_samples, args.lattice_size, noise_coupling=args.noise_coupling,
-                        random_state=args.random_state, verbose=args.verbose)
+        X = make_dimers(args.n_samples, args.lattice_size, random_state=args.random_state,
+                        verbose=args.verbose, **options)
     _save_npy_atomically(args.output, X)
     print(f"wrote {X.shape} {X.dtype} samples to {args.output}")
     return 0
@@ -96,6 +128,15 @@ def _load_samples(path):
     from ._utils.validation import infer_value_convention
 
     try:
+        with open(path, "rb") as handle:
+            magic = handle.read(6)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if magic != b"\x93NUMPY" and magic[:4] != b"PK\x03\x04":  # .npy, or an .npz archive
+        raise InputFileError(
+            f"{path}: not a .npy file (it does not start as one); save the samples with "
+            "numpy.save, or write them with rsmi sample")
+    try:
         X = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
         raise InputFileError(f"{path}: cannot read a .npy array ({exc})") from exc
@@ -107,7 +148,7 @@ def _load_samples(path):
             f"got {X.shape}"
         )
     try:
-        infer_value_convention(X, name="the samples")
+        infer_value_convention(X, name="the array")
     except (TypeError, ValueError) as exc:
         raise InputFileError(f"{path}: {exc}") from exc
     return X
@@ -155,9 +196,9 @@ def _save_filter_png(path, cg):
 
 
 def _check_output_dir(path):
-    # Checked before the work starts, so a typo does not cost a finished fit or sweep.
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"--output-dir {path}: exists and is not a directory")
+    # Checked (and created) before the work starts, so that a typo or a read-only folder
+    # does not cost a finished fit or sweep.
+    check_writable_directory(path, option="--output-dir")
 
 
 def _run_fit(args):
@@ -221,6 +262,10 @@ def _flow_settings(args):
     if args.n_epochs is not None:
         settings["n_epochs"] = args.n_epochs
     if args.temperatures:
+        bad = [r for r in args.temperatures if not r > 0]
+        if bad:
+            raise ValueError(f"--temperatures are ratios to T_c and must be > 0, got "
+                             f"{' '.join(f'{r:g}' for r in bad)}")
         settings["temperature_ratios"] = tuple(args.temperatures)
     return settings
 
@@ -257,7 +302,7 @@ def _run_flow(args):
         steps, coarse_grainer=RSMICoarseGrainer(n_epochs=settings["n_epochs"]))
     result = rg_flow_sweep(temperatures, pipeline=pipeline, lattice_size=size, n_samples=samples,
                            n_jobs=args.n_jobs, random_state=args.random_state,
-                           verbose=args.verbose, memory=args.memory)
+                           verbose=1 + args.verbose, memory=args.memory)
     print("T_eff / T_c per starting temperature (rows) and RG step (columns):")
     with np.printoptions(precision=3, suppress=True):
         print(result.flow() / CRITICAL_TEMPERATURE)
@@ -310,13 +355,13 @@ def _add_sample_parser(sub, common):
                         help="linear lattice size L (default: %(default)s)")
     sample.add_argument("--n-samples", type=int, default=1000,
                         help="number of samples (default: %(default)s)")
-    sample.add_argument("--temperature", type=float, default=2.269185314213022,
-                        help="Ising temperature (default: T_c = %(default).6f)")
-    sample.add_argument("--dimension", type=int, default=2, choices=[1, 2],
-                        help="Ising dimension (default: %(default)s)")
-    sample.add_argument("--algorithm", default="wolff",
+    sample.add_argument("--temperature", type=float, default=None,
+                        help="Ising: temperature (default: T_c = 2.269185)")
+    sample.add_argument("--dimension", type=int, default=None, choices=[1, 2],
+                        help="Ising: 1 (chain) or 2 (square lattice) (default: 2)")
+    sample.add_argument("--algorithm", default=None,
                         choices=["wolff", "swendsen-wang", "metropolis"],
-                        help="Ising Monte Carlo update (default: %(default)s)")
+                        help="Ising: Monte Carlo update (default: wolff)")
     sample.add_argument("--noise-coupling", type=float, default=None,
                         help="dimers: coupling of the noise spin pairs (default: no noise)")
     sample.set_defaults(run=_run_sample)
@@ -380,8 +425,9 @@ def _add_flow_parser(sub, parents):
     flow.add_argument("--full", action="store_true",
                       help="the paper's setting: 128x128, 5000 samples, 11 temperatures, "
                       "4 steps (slow)")
-    flow.add_argument("--n-jobs", type=int, default=1,
-                      help="temperatures run in parallel (default: %(default)s)")
+    flow.add_argument("--n-jobs", type=int, default=-1,
+                      help="temperatures run in parallel; -1 is one per core "
+                      "(default: %(default)s)")
     flow.add_argument("--memory", default=None,
                       help="joblib cache folder: rerunning resumes a sweep (default: none)")
     flow.set_defaults(run=_run_flow)
@@ -400,8 +446,9 @@ def _add_reproduce_parser(sub, parents):
     reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"],
                            help="which figure")
     reproduce.add_argument("--full", action="store_true", help="the papers' sizes (slow)")
-    reproduce.add_argument("--n-jobs", type=int, default=None,
-                           help="temperatures run in parallel, fig5 only (default: one)")
+    reproduce.add_argument("--n-jobs", type=int, default=-1,
+                           help="temperatures run in parallel, fig5 only; -1 is one per core "
+                           "(default: %(default)s)")
     reproduce.set_defaults(run=_run_reproduce)
 
 

@@ -17,11 +17,12 @@ __all__ = ["plot_filters", "plot_mutual_information", "plot_rg_flow"]
         "critical_temperature": [Interval(Real, 0, None, closed="neither")],
         "cmap": [str],
         "errorbars": ["boolean"],
+        "legend": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, cmap="coolwarm",
-                 errorbars=True):
+                 errorbars=True, legend=True):
     """RG flow, T/T_c against the RG step, as in Koch-Janusz and Ringel (2018), figure 5.
 
     One line per starting temperature, colored from cold (blue) to hot (red). Levels
@@ -39,6 +40,8 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
         Colormap over the starting temperatures.
     errorbars : bool, default=True
         Draw the effective temperatures' errors where the result has them.
+    legend : bool, default=True
+        Label the lines with their starting temperatures (a legend beside the axes).
 
     Returns
     -------
@@ -75,6 +78,9 @@ def plot_rg_flow(result, ax=None, *, critical_temperature=CRITICAL_TEMPERATURE, 
         else:
             ax.plot(steps[shown], flow[i, shown], color=colors[i], marker="o", ms=3, label=label)
     ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
+    if legend:
+        ax.legend(title="starting T", fontsize=7, title_fontsize=8, loc="center left",
+                  bbox_to_anchor=(1.02, 0.5), frameon=False)
     ax.set_xticks(steps)
     ax.set_xlabel("RG step")
     ax.set_ylabel(r"$T / T_c$")
@@ -170,7 +176,9 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
         grids = grids / np.where(scale > 0, scale, 1.0)[:, None, None]
     if axes is None:
         n = len(grids)
-        _, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 2.6), squeeze=False)
+        # Constrained layout keeps a caller's suptitle off the panels' titles.
+        _, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 2.8), squeeze=False,
+                               layout="constrained")
         axes = list(axes[0])
     axes = list(np.ravel(axes))
     if len(axes) < len(grids):

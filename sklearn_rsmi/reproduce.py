@@ -175,7 +175,7 @@ def figure5(full=False, random_state=0, verbose=1, n_jobs=None):
         steps, coarse_grainer=RSMICoarseGrainer(n_epochs=settings["n_epochs"]))
     result = rg_flow_sweep([r * CRITICAL_TEMPERATURE for r in ratios], pipeline=pipeline,
                            lattice_size=size, n_samples=samples, n_jobs=n_jobs,
-                           random_state=random_state, verbose=max(0, verbose - 1))
+                           random_state=random_state, verbose=verbose)
     tc = result.critical_temperature()
     linear = result.exponent_from_linearized_flow(critical_temperature=tc.value)
     collapse = result.exponent_from_collapse(critical_temperature=tc.value)

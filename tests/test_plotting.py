@@ -196,3 +196,39 @@ def test_bad_lattice_is_rejected(bad, lattice, match):
 
     with pytest.raises(ValueError, match=match):
         plot_filters(bad, lattice=lattice)
+
+
+def test_the_flow_plot_names_its_starting_temperatures():
+    """rg_flow.png had no legend: its lines could not be told apart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn_rsmi.plotting import plot_rg_flow
+    from sklearn_rsmi.rg import RGFlowResult
+
+    rows = [{"temperature": T, "step": k, "effective_temperature": 2.27 + 2**k * (T - 2.27)}
+            for T in (2.2, 2.3) for k in range(3)]
+    ax = plot_rg_flow(RGFlowResult(rows))
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == [f"T = {T / 2.269185314213022:.3f} T_c" for T in (2.2, 2.3)]
+    assert plot_rg_flow(RGFlowResult(rows), legend=False).get_legend() is None
+
+
+def test_a_title_over_the_filters_does_not_cover_the_panels():
+    """rsmi fit's filters.png had its title over the first panel's title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_rsmi.plotting import plot_filters
+
+    axes = plot_filters(np.ones((2, 2, 2)))
+    figure = axes[0].figure
+    title = figure.suptitle("RSMI filters, I(H:E) = 0.573 bits")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    top = title.get_window_extent(renderer)
+    for ax in axes:
+        assert not top.overlaps(ax.title.get_window_extent(renderer))
+    plt.close(figure)

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils.seeding import draw_seed
 from .._utils.threads import numba_threads
-from .._utils.validation import from_occupation, infer_value_convention, to_occupation
+from .._utils.validation import SPIN, from_occupation, infer_value_convention, to_occupation
 from ..rbm import ThetaRBM
 from ._optimizers import OPTIMIZERS, scheduled_learning_rate
 from ._theta_rbm_objective import ThetaRBMRoute
@@ -172,6 +172,13 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         ``P(H|V)`` in the input's value convention (the papers' Monte Carlo samples of the
         coarse system), or the probabilities ``P(h_j = 1 | V)``.
 
+    value_convention : {'auto', 'spin', 'occupation'}, default='auto'
+        How the binary values of the input are read. ``'auto'``: data with a -1 are spins
+        in {-1, +1}, data within {0, 1} are occupations; so an all-(+1) lattice (an ordered
+        spin system at low temperature) reads as occupations, and ``transform`` then returns
+        {0, 1}. ``'spin'`` and ``'occupation'`` state it: values of the other kind are a
+        ValueError, and ``transform`` answers in the stated convention.
+
     random_state : int, RandomState instance or None, default=None
         Seeds window selection, the RBMs (when theirs is None), the initial filters,
         the mini-batch order and the samples of :meth:`transform`.
@@ -257,6 +264,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "n_jobs": [numbers.Integral, None],
+        "value_convention": [StrOptions({"auto", "spin", "occupation"})],
     }
 
     def __init__(
@@ -284,6 +292,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         n_jobs=None,
+        value_convention="auto",
     ):
         self.n_hidden = n_hidden
         self.visible_shape = visible_shape
@@ -307,6 +316,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.n_jobs = n_jobs
+        self.value_convention = value_convention
 
     # ------------------------------------------------------------------ input
     def _check_lattice(self, X, *, fitting):
@@ -314,6 +324,14 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         if not hasattr(X, "shape"):
             X = np.asarray(X)
         convention = infer_value_convention(X, name="X")
+        if self.value_convention != "auto" and convention != self.value_convention:
+            # All +1 is both: spins as stated. Anything else contradicts the statement.
+            if not (self.value_convention == SPIN and np.all(np.asarray(X) == 1)):
+                raise ValueError(
+                    f"X holds {convention}s ({'-1 and +1' if convention == SPIN else '0 and 1'}),"
+                    f" but value_convention={self.value_convention!r}."
+                )
+            convention = self.value_convention
         X = np.asarray(X)
         if X.ndim < 2:
             raise ValueError(
@@ -337,6 +355,27 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         if X.shape[0] < 1:
             raise ValueError("X holds no samples.")
         return X, convention
+
+    def _check_training_set(self, X):
+        """Refuse, or warn about, training sets that give a meaningless fit."""
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"X holds n_samples = {X.shape[0]} configuration: RSMI estimates the joint "
+                "distribution of a block and its environment over many independent "
+                "configurations, and the windows of a single one are all correlated. Give "
+                "at least 2 (in practice hundreds)."
+            )
+        n_visible = self.geometry_.n_visible
+        if self.n_hidden > n_visible:
+            warnings.warn(
+                f"n_hidden={self.n_hidden} coarse variables for a block of {n_visible} sites: "
+                f"the block holds at most {n_visible} bits, so at least "
+                f"{self.n_hidden - n_visible} units can only repeat the others (and the "
+                "estimates get slower and noisier). Use n_hidden <= the block's sites.",
+                UserWarning, stacklevel=4,
+            )
+        if self.unit_cell is None:
+            _warn_if_sublattices_differ(X)
 
     def _cut_windows(self, X, rng, n_windows):
         """Cut V and E windows (occupations) from validated samples X."""
@@ -389,6 +428,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
             unit_cell=None if self.unit_cell is None else tuple(self.unit_cell),
         )
         X, convention = self._check_lattice(X, fitting=True)
+        self._check_training_set(X)
         self.value_convention_ = convention
         self.lattice_ndim_ = self.geometry_.ndim
         rng = check_random_state(self.random_state)
@@ -520,11 +560,67 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         _warn_if_implausible(mi, self.n_hidden, route.implausible_estimate_advice(), scoring=True)
         return mi
 
+    def set_output(self, *, transform=None):
+        """Accept scikit-learn's output configuration; the coarse lattices stay arrays.
+
+        A coarse lattice has the shape of a lattice, not of a table, so ``transform`` returns
+        a NumPy array whatever is set. This exists so that ``Pipeline(...).set_output(
+        transform="pandas")`` works: a :class:`~sklearn_rsmi.LatticeFeatures` step after
+        the coarse-grainers turns the lattices into a table and honors the setting.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            The output requested of ``transform`` and ``fit_transform``.
+
+        Returns
+        -------
+        self : RSMICoarseGrainer
+        """
+        if transform not in (None, "default", "pandas", "polars"):
+            raise ValueError(
+                f"transform must be 'default', 'pandas', 'polars' or None, got {transform!r}.")
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.non_deterministic = False
+        # Sampled coarse spins are int8, probabilities float64: no input dtype is preserved.
+        tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _warn_if_sublattices_differ(X):
+    """Warn when the sites of a 2-site cell of the lattice have different statistics.
+
+    Without ``unit_cell`` every site is taken as equivalent and the filters average over
+    sites of different kinds. Sites are grouped by their coordinates modulo 2 along every
+    axis of even length; when the mean occupations of two groups differ by more than 0.1
+    and by more than ten standard errors, the sites are not all equivalent: the dimer
+    image's vertex, link and face cells, for instance. Larger cells go undetected.
+    """
+    occupied = np.asarray(X) > 0
+    n_samples, lattice = occupied.shape[0], occupied.shape[1:]
+    axes = [a for a, size in enumerate(lattice) if size % 2 == 0]
+    if not axes:
+        return
+    split = [n_samples]
+    for a, size in enumerate(lattice):
+        split += [size // 2, 2] if a in axes else [size, 1]
+    grouped = occupied.reshape(split)
+    within = tuple(2 * a + 1 for a in range(len(lattice))) + (0,)
+    means = grouped.mean(axis=within).ravel()
+    n_sites = occupied.size / means.size
+    error = np.sqrt(max(float(np.max(means * (1 - means))), 1e-12) / n_sites)
+    if np.ptp(means) > max(0.1, 10 * error):
+        warnings.warn(
+            f"The sites of a 2-site cell of the lattice differ: mean occupations from "
+            f"{means.min():.3f} to {means.max():.3f}. The sites are not all equivalent, and "
+            "without unit_cell the filters average over sites of different kinds; pass the "
+            "lattice's translation cell as unit_cell (for dimer images, (2, 2)).",
+            UserWarning, stacklevel=5,
+        )
 
 
 def _cut_pairs(geometry, X, anchors, sample_index, anchor_index):

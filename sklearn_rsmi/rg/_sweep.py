@@ -9,6 +9,7 @@ that parameter. A single pipeline fitted outside a sweep keeps its steps' own ``
 
 import math
 import numbers
+import time
 from numbers import Integral, Real
 
 import joblib
@@ -159,7 +160,10 @@ def _reference_table(temperatures, correlations):
     T_all = np.r_[low, T, high]
     c_all = np.r_[nearest_neighbor_correlation(low), c, nearest_neighbor_correlation(high)]
     weights = np.r_[np.full(low.size, 1e3), np.ones(T.size), np.full(high.size, 1e3)]
-    fitted = IsotonicRegression(increasing=False).fit_transform(T_all, c_all, sample_weight=weights)
+    # fit().predict() rather than fit_transform(): a global set_config(transform_output=
+    # "pandas") turns transform's output into a DataFrame, never predict's.
+    isotonic = IsotonicRegression(increasing=False).fit(T_all, c_all, sample_weight=weights)
+    fitted = isotonic.predict(T_all)
     # Clip inside (0, 1) first, then tilt: ties (from the fit or from the clip) become
     # strict steps far above rounding and far below any Monte Carlo error.
     fitted = np.clip(fitted, 1e-6, 1.0 - 1e-6) - 1e-10 * np.arange(fitted.size)
@@ -277,7 +281,9 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
         Root seed. Per-temperature seeds come from ``SeedSequence(random_state).spawn``
         in the order of ``temperatures``, never from worker state.
     verbose : int, default=0
-        joblib verbosity.
+        When > 0, print a progress line at about every tenth of the tasks (temperatures and
+        reference points), ``[rg_flow_sweep] 30/107 tasks, 41.2 s``; above 1, joblib's own
+        lines too (``verbose - 1`` is joblib's verbosity).
 
     Returns
     -------
@@ -326,12 +332,31 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
             reference_root, memory)
         tasks += reference_tasks
 
-    outputs = joblib.Parallel(n_jobs=n_jobs, verbose=verbose)(tasks)
+    outputs = _run_tasks(tasks, n_jobs, verbose)
     references = _reference_tables(coarse_sizes, reference_points, outputs[len(temperatures):])
     records = [_with_effective_temperatures(record, references.get(record["lattice_size"]))
                for level_records in outputs[: len(temperatures)] for record in level_records]
     return RGFlowResult(records, block_size=block_size, reference=reference,
                         reference_tables=references)
+
+
+def _run_tasks(tasks, n_jobs, verbose):
+    """Run the joblib tasks in order; report progress lines when verbose."""
+    parallel = joblib.Parallel(n_jobs=n_jobs, verbose=max(0, verbose - 1),
+                               return_as="generator" if verbose else "list")
+    if not verbose:
+        return parallel(tasks)
+    start = time.perf_counter()
+    n_tasks = len(tasks)
+    # Report at about every tenth, as the samplers do.
+    stops = {-(-i * n_tasks // 10) for i in range(1, 11)}
+    outputs = []
+    for output in parallel(tasks):
+        outputs.append(output)
+        if len(outputs) in stops:
+            print(f"[rg_flow_sweep] {len(outputs)}/{n_tasks} tasks, "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+    return outputs
 
 
 def _check_samples(samples, temperatures, lattice_size):

@@ -630,3 +630,112 @@ def test_non_finite_mi_is_reported_as_such():
         warnings.simplefilter("always")
         _warn_if_implausible(float("nan"), 2, _THETA_ADVICE)
     assert len(caught) == 1 and "non-finite" in str(caught[0].message)
+
+
+# ---------------------------------------------------------------------------------------------
+# scikit-learn's output API, value conventions, and fits that mean nothing
+
+
+def _pandas_pipeline():
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rsmi import LatticeFeatures
+
+    return make_pipeline(RSMICoarseGrainer(n_epochs=2, n_windows=500, random_state=0),
+                         RSMICoarseGrainer(n_epochs=2, n_windows=500, random_state=1),
+                         LatticeFeatures(block_shape=(2, 2)))
+
+
+def test_a_pipeline_of_coarse_grainers_and_features_gives_a_dataframe(ising_critical):
+    """Pipeline.set_output raised: RSMICoarseGrainer had no set_output. The coarse lattices
+    stay arrays; the features at the end become a DataFrame with named columns."""
+    pd = pytest.importorskip("pandas")
+    X = ising_critical[:60]
+    pipe = _pandas_pipeline().set_output(transform="pandas")
+    features = pipe.fit_transform(X)
+    assert isinstance(features, pd.DataFrame)
+    n_features = (X.shape[1] // 8) * (X.shape[2] // 8)  # two 2x2 steps, then 2x2 pooling
+    assert features.shape == (60, n_features) and features.columns[0] == "latticefeatures0"
+    np.testing.assert_array_equal(features.to_numpy(),
+                                  _pandas_pipeline().fit_transform(X))
+
+
+def test_the_global_pandas_output_setting_changes_only_the_table_at_the_end(ising_critical):
+    pd = pytest.importorskip("pandas")
+    import sklearn
+
+    X = ising_critical[:60]
+    with sklearn.config_context(transform_output="pandas"):
+        features = _pandas_pipeline().fit_transform(X)
+        coarse = RSMICoarseGrainer(n_epochs=1, n_windows=300, random_state=0).fit_transform(X)
+    assert isinstance(features, pd.DataFrame) and isinstance(coarse, np.ndarray)
+    with pytest.raises(ValueError, match="transform must be"):
+        RSMICoarseGrainer().set_output(transform="excel")
+
+
+def test_tags_say_what_transform_returns(kadanoff_fit, ising_critical):
+    """Sampled coarse spins are int8: the tags claimed float64 was preserved."""
+    tags = kadanoff_fit.__sklearn_tags__()
+    assert tags.transformer_tags.preserves_dtype == []
+    assert kadanoff_fit.transform(ising_critical[:3].astype(np.float64)).dtype == np.int8
+
+
+def test_an_ordered_spin_lattice_stays_spins_when_the_convention_is_stated():
+    """All +1 (T -> 0) reads as occupations under 'auto', so transform answered {0, 1}."""
+    rng = np.random.default_rng(0)
+    X = np.where(rng.random((40, 8, 8)) < 0.9, 1, -1).astype(np.int8)
+    ordered = np.ones((40, 8, 8), dtype=np.int8)
+    auto = RSMICoarseGrainer(n_epochs=1, n_windows=300, random_state=0).fit(ordered)
+    assert auto.value_convention_ == "occupation"
+    assert set(np.unique(auto.transform(X))) <= {0, 1}
+    spins = RSMICoarseGrainer(n_epochs=1, n_windows=300, value_convention="spin",
+                              random_state=0).fit(ordered)
+    assert spins.value_convention_ == "spin"
+    assert set(np.unique(spins.transform(X))) <= {-1, 1}
+    with pytest.raises(ValueError, match="X holds spins .* value_convention='occupation'"):
+        RSMICoarseGrainer(value_convention="occupation").fit(X)
+    with pytest.raises(ValueError, match="X holds occupations .* value_convention='spin'"):
+        RSMICoarseGrainer(value_convention="spin").fit((X > 0).astype(np.int8))
+
+
+def test_a_single_configuration_is_refused():
+    """It fitted, reporting I(H:E) = -0.000 bits and no warning."""
+    X = make_ising(1, 16, CRITICAL_TEMPERATURE, random_state=0)
+    with pytest.raises(ValueError, match="n_samples = 1 configuration"):
+        RSMICoarseGrainer(n_epochs=1).fit(X)
+
+
+def test_more_coarse_variables_than_block_sites_warn_before_the_work():
+    """n_hidden=12 on a 4-site block fitted silently (and n_hidden=30 ran 48 s to -1.6 bits)."""
+    X = make_ising(40, 8, CRITICAL_TEMPERATURE, random_state=0)
+    with pytest.warns(UserWarning, match="n_hidden=5 coarse variables for a block of 4 sites") \
+            as record:
+        RSMICoarseGrainer(n_hidden=5, n_epochs=1, n_windows=200, objective="variational",
+                          random_state=0).fit(X)
+    assert record[0].filename == __file__
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RSMICoarseGrainer(n_hidden=4, n_epochs=1, n_windows=200, objective="variational",
+                          random_state=0).fit(X)
+    assert not [w for w in caught if "coarse variables for a block" in str(w.message)]
+
+
+def test_dimer_images_without_their_unit_cell_warn():
+    """Without unit_cell the filters silently averaged vertex, link and face cells."""
+    from sklearn_rsmi.datasets import make_dimers
+
+    images = make_dimers(30, 8, noise_coupling=1.0, random_state=0)
+    params = dict(visible_shape=(4, 4), buffer_width=1, environment_width=1, n_epochs=1,
+                  n_windows=300, objective="variational", random_state=0)
+    with pytest.warns(UserWarning, match="pass the lattice's translation cell as unit_cell"):
+        RSMICoarseGrainer(**params).fit(images)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RSMICoarseGrainer(unit_cell=(2, 2), **params).fit(images)
+        for T in (1.5, CRITICAL_TEMPERATURE, 4.0):  # ordered, critical and hot Ising
+            RSMICoarseGrainer(**params).fit(make_ising(30, 16, T, random_state=0))
+    assert not [w for w in caught if "unit_cell" in str(w.message)]

@@ -30,7 +30,7 @@ class MajorityRule(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         type(self).n_fits += 1
         self.filters_ = np.ones((1, *self.visible_shape))
-        self.intercept_hidden_ = np.zeros(1)
+        self.filter_bias_ = np.zeros(1)
         self.mutual_information_ = float("nan")
         self.seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
         return self
@@ -191,3 +191,29 @@ def test_paper_rg_flow_reduced():
     assert abs(tc.value / TC - 1) < 0.02
     collapse = result.exponent_from_collapse(critical_temperature=tc.value)
     assert abs(collapse.nu - 1.0) < 0.3
+
+
+def test_a_global_pandas_output_setting_does_not_break_the_sweep():
+    """It raised 'Unable to coerce to Series' from the reference table's isotonic fit."""
+    import sklearn
+
+    temperatures = [0.9 * TC, 1.1 * TC]
+    kwargs = dict(reference="simulation", reference_temperatures=[2.0, 2.3, 2.6],
+                  n_reference_samples=20)
+    with sklearn.config_context(transform_output="pandas"):
+        result = _majority_sweep(temperatures, **kwargs)
+    _assert_same(result, _majority_sweep(temperatures, **kwargs))
+
+
+def test_verbose_reports_progress_at_about_every_tenth_of_the_tasks(capsys):
+    import re
+
+    temperatures = [0.9 * TC, 0.95 * TC, 1.05 * TC, 1.1 * TC]
+    _majority_sweep(temperatures, verbose=1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    done = [int(m.group(1)) for m in
+            (re.fullmatch(r"\[rg_flow_sweep\] (\d+)/4 tasks, \d+\.\d s", line) for line in lines)
+            if m]
+    assert done == [1, 2, 3, 4] and len(lines) == 4
+    _majority_sweep(temperatures)
+    assert capsys.readouterr().out == ""
