@@ -14,10 +14,20 @@
     the ascent, and the tiling ``transform``.
 ``_features``
     :class:`LatticeFeatures`, lattices as the 2D features of ordinary estimators.
+``_selection``
+    :func:`information_per_unit`: how many coarse variables, from the information each adds.
 """
 
 from ._coarse_grainer import RSMICoarseGrainer
 from ._features import LatticeFeatures
+from ._selection import InformationCurve, information_per_unit
 from ._windows import WindowGeometry, tile_blocks
 
-__all__ = ["LatticeFeatures", "RSMICoarseGrainer", "WindowGeometry", "tile_blocks"]
+__all__ = [
+    "InformationCurve",
+    "LatticeFeatures",
+    "RSMICoarseGrainer",
+    "WindowGeometry",
+    "information_per_unit",
+    "tile_blocks",
+]
