@@ -40,6 +40,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Serves MathJax from the built site instead of a CDN: the math renders offline, on a
+    # cluster node or from a copy of _build/html.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -104,6 +107,17 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_sidebars = {"getting_started": [], "performance": [], "papers": []}
+
+
+def _quiet_about_figures_a_quick_build_skips(app, config):
+    # The papers page shows the gallery's figures; a build that does not run the gallery
+    # (plot_gallery=0) has none to show, which is not an error of the pages.
+    if str(config.plot_gallery) in ("0", "False"):
+        config.suppress_warnings = [*config.suppress_warnings, "image.not_readable"]
+
+
+def setup(app):
+    app.connect("config-inited", _quiet_about_figures_a_quick_build_skips, priority=900)
 html_show_sourcelink = False
 html_copy_source = False
 

@@ -68,9 +68,13 @@ def test_docs_build_without_warnings(tmp_path):
     html = page.read_text()
     for text in ("Parameters", "Attributes", "mutual_information_", "transform"):
         assert text in html, text
-    # The user guide's equations reach the page as TeX for MathJax.
+    # The user guide's equations reach the page as TeX for MathJax, which the site serves
+    # itself: a CDN left the math as raw TeX offline, on a cluster node.
     method = (out / "user_guide" / "method.html").read_text()
     assert re.search(r"\\\[.*P_\\Lambda\(H \\mid V\)", method), "display math missing"
+    scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', method, flags=re.I)
+    assert scripts and not any("//" in src for src in scripts), scripts
+    assert (out / "user_guide" / scripts[0]).resolve().is_file()
 
 
 @pytest.mark.slow
@@ -88,3 +92,9 @@ def test_gallery_runs_at_reduced_size(tmp_path):
     for stem in examples:
         assert (out / "auto_examples" / f"{stem}.html").is_file(), stem
         assert list((out / "_images").glob(f"sphx_glr_{stem}_*.png")), f"no figure from {stem}"
+    # The papers page shows every reproduced figure beside the papers' numbers.
+    papers = (out / "papers.html").read_text()
+    figures = re.findall(r'<img[^>]*src="(_images/[^"]+\.png)"', papers)
+    assert len(figures) >= 4, figures
+    for src in figures:
+        assert (out / src).is_file(), src

@@ -16,10 +16,14 @@ def test_unknown_figure_is_an_error():
 def test_fig2_reduced():
     """About 20 s: Kadanoff filter uniform, four units on four different spins."""
     figure, summary = reproduce("fig2", verbose=0)
-    kadanoff = np.abs(summary["2x2, one hidden unit (paper estimator)"]["filters"])
+    kadanoff = np.abs(summary["2x2, one hidden unit (paper objective)"]["filters"])
     assert kadanoff.min() > 0.75
-    per_spin = np.abs(summary["2x2, four hidden units (exact estimator)"]["filters"]).reshape(4, 4)
+    per_spin = np.abs(summary["2x2, four hidden units (exact objective)"]["filters"]).reshape(4, 4)
     assert sorted(per_spin.argmax(axis=1)) == [0, 1, 2, 3]
+    boundary = np.abs(summary["4x4, one hidden unit (variational objective)"]["filters"][0])
+    interior = np.zeros((4, 4), dtype=bool)
+    interior[1:3, 1:3] = True
+    assert boundary[~interior].mean() > 2 * boundary[interior].mean()
     assert len(figure.axes) >= 6
 
 

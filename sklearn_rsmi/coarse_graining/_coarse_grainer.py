@@ -127,10 +127,9 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         go through the two Theta-RBMs. ``'variational'`` trains no RBMs: it maximizes the
         Barber-Agakov lower bound ``H(H) + E log q(H|E)`` on the data's ``I(H:E)``, with a
         log-linear model ``q(H|E)`` of the coarse variables given the environment learned
-        alongside the filters (:mod:`sklearn_rsmi.coarse_graining._variational_objective`).
-        It is the one that
-        recovers the dimers' electric-field filters from 8x8 blocks (Fig. 4), where
-        CD-trained RBMs miss the block-environment correlation; it needs
+        alongside the filters (the user guide's method page derives all three). It is the
+        one that recovers the dimers' electric-field filters from 8x8 blocks (Fig. 4),
+        where CD-trained RBMs miss the block-environment correlation; it needs
         ``n_hidden <= 10``.
 
     optimizer : {'adam', 'sgd'}, default='adam'

@@ -50,8 +50,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     gives ``P(v) = exp(-F(v)) / Z``. RSMI uses it as the "Theta-RBM" model of window
     distributions.
 
-    Input convention (every method, one rule; see
-    :func:`sklearn_rsmi._utils.validation.check_probabilities_or_spins`):
+    Input convention (every method, one rule):
 
     - occupations in ``{0, 1}``; floats in ``[0, 1]`` are read as probabilities (as
       scikit-learn's ``BernoulliRBM`` does);
@@ -95,9 +94,9 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Print one line per epoch with the monitored likelihood figure and the time.
     n_jobs : int or None, default=None
         numba threads for the row-parallel kernels (transform, free energies,
-        log-likelihoods, AIS). None means 1 (see :mod:`sklearn_rsmi._utils.threads`). Training
-        itself is serial numba around BLAS products: its mini-batches are too small for
-        threads to pay (BLAS threads are left to the environment, e.g. threadpoolctl).
+        log-likelihoods, AIS). None means 1, as in scikit-learn, unless a joblib context says
+        otherwise. Training itself is serial numba around BLAS products: its mini-batches
+        are too small for threads to pay.
 
     Attributes
     ----------

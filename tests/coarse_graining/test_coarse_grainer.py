@@ -192,6 +192,21 @@ def test_mutual_information_matches_brute_force_on_a_short_chain():
     assert 0 <= cg.mutual_information_ <= 1.0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_4x4_blocks_boundary_carries_the_weight_within_seconds(seed):
+    """Fig. 2c at the budget of the reduced recipe and the gallery (variational objective):
+    boundary / interior mean |weight| measured 5.6, 4.1, 2.7 for seeds 0-2. The reduced
+    recipe used to show the interior heavier (mean |w| 0.88 against 0.64)."""
+    X = make_ising(400, 24, T_C, random_state=0)
+    cg = RSMICoarseGrainer(visible_shape=(4, 4), buffer_width=2, environment_width=2,
+                           objective="variational", n_windows=10000, n_epochs=20,
+                           random_state=seed).fit(X)
+    w = np.abs(cg.filters_[0])
+    interior = np.zeros_like(w, dtype=bool)
+    interior[1:-1, 1:-1] = True
+    assert w[~interior].mean() > 2 * w[interior].mean(), np.round(w / w.max(), 2)
+
+
 @pytest.mark.parametrize("block", [4])
 def test_larger_blocks_couple_to_their_boundary(block):
     """Fig. 2c-e: for a 4x4 block the mean |weight| on the boundary exceeds the interior's."""
