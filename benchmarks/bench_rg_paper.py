@@ -211,20 +211,32 @@ def _rerun_with_stage_timers():
 
 
 def _print_stages(log, wall, analysis):
-    """Seconds per stage, summed over all processes (worker-seconds), from the timer log."""
-    totals, calls = collections.Counter(), collections.Counter()
+    """Seconds per stage summed over all processes, wall and CPU, from the timer log.
+
+    On a shared machine the CPU seconds are the figures to compare between runs: wall
+    seconds of a stage stretch with the load, CPU seconds hardly do.
+    """
+    walls, cpus, calls = collections.Counter(), collections.Counter(), collections.Counter()
     with open(log) as handle:
         for line in handle:
-            stage, seconds = line.rstrip("\n").split("\t")
-            totals[stage] += float(seconds)
+            stage, stage_wall, stage_cpu = line.rstrip("\n").split("\t")
+            walls[stage] += float(stage_wall)
+            cpus[stage] += float(stage_cpu)
             calls[stage] += 1
-    totals["flow analysis (T_c, nu; main process)"] += analysis
-    calls["flow analysis (T_c, nu; main process)"] += 1
-    busy = sum(totals.values())
-    print(f"\nStages, seconds summed over worker processes ({busy:.0f} worker-s in all; "
-          f"wall {wall:.0f} s; load before the run {_LOAD_AT_START}):")
-    for stage, seconds in totals.most_common():
-        print(f"  {stage:45s} {seconds:8.1f} s  {100 * seconds / busy:5.1f} %  ({calls[stage]} calls)")
+    main = "flow analysis (T_c, nu; main process)"
+    walls[main] += analysis
+    cpus[main] += analysis
+    calls[main] += 1
+    total_cpu = sum(cpus.values())
+    with open("/proc/loadavg") as handle:
+        load = " ".join(handle.read().split()[:3])
+    print(f"\nStages, summed over processes: {sum(walls.values()):.0f} worker-s wall, "
+          f"{total_cpu:.0f} CPU-s; run wall {wall:.0f} s; load average {_LOAD_AT_START} at the "
+          f"start, {load} at the end")
+    print(f"  {'stage':45s} {'CPU s':>8s} {'share':>6s} {'wall s':>8s}  calls")
+    for stage, seconds in cpus.most_common():
+        print(f"  {stage:45s} {seconds:8.1f} {100 * seconds / total_cpu:5.1f}% {walls[stage]:8.1f}"
+              f"  {calls[stage]}")
 
 
 with open("/proc/loadavg") as _handle:

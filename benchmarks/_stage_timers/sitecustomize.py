@@ -4,8 +4,8 @@
 ``RSMI_STAGE_LOG``; every Python process it starts, the joblib workers included, then
 runs this file first. It wraps the functions of each stage of an RG sweep (sampling,
 reference simulations, Theta-RBM training, the log g table, the filter ascent, the
-transform, the level measurements) and appends one line per call, ``stage <tab> seconds``,
-with the time spent in that stage itself (nested stages are subtracted), to the log.
+transform, the level measurements) and appends one line per call, ``stage <tab> wall seconds <tab> CPU
+seconds``, with the time spent in that stage itself (nested stages are subtracted), to the log.
 Functions keep their module and name, so joblib pickles the wrapped ones by reference.
 Without ``RSMI_STAGE_LOG`` it does nothing.
 """
@@ -15,28 +15,29 @@ import os
 import time
 
 _LOG = os.environ.get("RSMI_STAGE_LOG")
-_stack = []  # [label, child seconds] of the stages open in this process
+_stack = []  # [label, child wall seconds, child CPU seconds] of the stages open here
 
 
-def _record(label, seconds):
+def _record(label, wall, cpu):
     with open(_LOG, "a") as handle:  # one short O_APPEND write per call: safe across processes
-        handle.write(f"{label}\t{seconds:.6f}\n")
+        handle.write(f"{label}\t{wall:.6f}\t{cpu:.6f}\n")
 
 
 def _timed(function, label):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         resolved = label(_stack) if callable(label) else label
-        _stack.append([resolved, 0.0])
-        start = time.perf_counter()
+        _stack.append([resolved, 0.0, 0.0])
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
-            elapsed = time.perf_counter() - start
-            _, children = _stack.pop()
+            wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            _, child_wall, child_cpu = _stack.pop()
             if _stack:
-                _stack[-1][1] += elapsed
-            _record(resolved, elapsed - children)
+                _stack[-1][1] += wall
+                _stack[-1][2] += cpu
+            _record(resolved, wall - child_wall, cpu - child_cpu)
 
     return wrapper
 
