@@ -47,9 +47,11 @@ class AutocorrelationTime:
         Distance between consecutive measurements in the caller's unit (sweeps, worms per
         site, samples); ``tau_int`` and ``error`` are in that unit too.
     converged : bool
-        The window was found and the series is at least ``50 tau_int`` long.
+        The window was found and the series is at least ``50 tau_int`` long (and at least
+        25 measurements).
     needed_length : float
-        The length of series (in the same unit) the estimate asks for, ``50 tau_int``.
+        The length of series (in the same unit) the estimate asks for, ``50 tau_int``, or
+        25 measurements when ``tau_int`` is below one half.
     """
 
     tau_int: float
@@ -119,11 +121,13 @@ def integrated_autocorrelation_time(series, *, spacing=1.0):
     # Anticorrelated chains can give tau below 1/2; an honest floor is a tiny positive value.
     tau = max(float(taus[window]), 1e-3)
     error = tau * math.sqrt(2.0 * (2 * window + 1) / n)
-    converged = found and n >= MIN_LENGTH_IN_TAU * tau
+    # A short series can look anticorrelated by chance; the length it needs is judged as if
+    # its measurements were at least independent.
+    needed = MIN_LENGTH_IN_TAU * max(tau, 0.5)
+    converged = found and n >= needed
     return AutocorrelationTime(
         tau_int=tau * spacing, error=error * spacing, window=window, n_measurements=n,
-        spacing=float(spacing), converged=converged,
-        needed_length=MIN_LENGTH_IN_TAU * tau * spacing,
+        spacing=float(spacing), converged=converged, needed_length=needed * spacing,
     )
 
 
