@@ -4,8 +4,11 @@ Run: ``python benchmarks/bench_ising.py [--repeats 5] [--dataset-samples 5000]``
 
 Prints, for each algorithm, the median over repeats (after a warm-up that compiles) of
 flipped spins per second (Wolff, Swendsen-Wang) or spin-update attempts per second
-(checkerboard Metropolis), a plain-NumPy checkerboard Metropolis measured in the same run as the
-reference, and the ratio. Then the wall time and peak resident memory of generating the paper's
+(checkerboard Metropolis), two references measured in the same run, and the ratios: a
+plain-NumPy checkerboard Metropolis, and a memory-bound loop over the same lattice (every
+site reads its four neighbors through the same neighbor table and writes itself, no
+random numbers: the most a one-site update can cost-free do on this machine), so the
+distance to the machine's limit is visible. Then the wall time and peak resident memory of generating the paper's
 data set (5,000 decorrelated 128 x 128 samples at T_c, Wolff, default sweeps) in a fresh
 process, measured directly, not extrapolated, unless ``--dataset-samples`` asks for fewer.
 """
@@ -18,6 +21,7 @@ import time
 
 import numba
 import numpy as np
+from numba import njit
 
 from sklearn_rsmi.datasets import _ising_kernels as kernels
 
@@ -36,6 +40,20 @@ def numpy_checkerboard_sweeps(spins, K, n_sweeps, rng):
             accept = rng.random(spins.shape) < np.exp(-2.0 * K * spins * field)
             spins[mask & accept] *= -1
     return spins
+
+
+@njit(cache=True)
+def neighbor_sum_sweeps(spins, neighbors, n_sweeps):
+    """Reference: per site, read the four neighbors via the table and write the site."""
+    n_sites = spins.shape[0]
+    total = 0
+    for _ in range(n_sweeps):
+        for i in range(n_sites):
+            h = (spins[neighbors[i, 0]] + spins[neighbors[i, 1]] + spins[neighbors[i, 2]]
+                 + spins[neighbors[i, 3]])
+            spins[i] = -spins[i] if h == 0 else spins[i]
+            total += h
+    return total
 
 
 def median_rate(run, repeats):
@@ -81,6 +99,10 @@ def kernel_rates(repeats):
     numpy_checkerboard_sweeps(reference, K, 2, rng)
     results["numpy checkerboard metropolis (spin updates/s)"] = median_rate(
         lambda: (numpy_checkerboard_sweeps(reference, K, 20, rng), 20 * n_sites)[1], repeats)
+    loop = spins.copy()
+    neighbor_sum_sweeps(loop, neighbors, 2)
+    results["memory-bound neighbor loop (site visits/s)"] = median_rate(
+        lambda: (neighbor_sum_sweeps(loop, neighbors, 500), 500 * n_sites)[1], repeats)
     return results
 
 
@@ -92,11 +114,16 @@ n = int(sys.argv[1])
 make_ising(2, 16, 2.5, random_state=0, cache=False)  # load the compiled kernels
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
-X = make_ising(n, 128, 2.0 / np.log(1 + np.sqrt(2)), random_state=0, cache=False)
+X, stats = make_ising(n, 128, 2.0 / np.log(1 + np.sqrt(2)), random_state=0, cache=False,
+                      return_statistics=True)
 wall = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps(dict(wall=wall, base_kib=base, peak_kib=peak, nbytes=X.nbytes,
-                      sweeps=default_sweeps(128, 2.269185314213022))))
+                      burn_in=default_sweeps(128, 2.269185314213022)[0],
+                      between=stats.n_between, calibration=stats.n_calibration,
+                      tau={k: [v.tau_int, v.error] for k, v in
+                           stats.autocorrelation_times.items()},
+                      ess={k: v.effective_sample_size for k, v in stats.observables.items()})))
 """
 
 
@@ -122,12 +149,21 @@ def main():
     ratio = (results["metropolis (spin updates/s)"][0]
              / results["numpy checkerboard metropolis (spin updates/s)"][0])
     print(f"  numba / numpy checkerboard Metropolis: {ratio:.1f}x")
+    limit = results["memory-bound neighbor loop (site visits/s)"][0]
+    for name in ("wolff (flipped spins/s)", "swendsen-wang (flipped spins/s)",
+                 "swendsen-wang (site updates/s)", "metropolis (spin updates/s)"):
+        print(f"  {name} / memory-bound loop: {results[name][0] / limit:.3f}")
+    with open("/proc/loadavg") as handle:
+        print(f"  load average: {' '.join(handle.read().split()[:3])}")
 
     n = args.dataset_samples
     cost = dataset_cost(n)
-    burn_in, between = cost["sweeps"]
-    print(f"\nData set: {n} samples of 128 x 128 at T_c, Wolff, n_burn_in={burn_in}, "
-          f"n_between={between} sweeps, fresh process, one thread")
+    print(f"\nData set: {n} samples of 128 x 128 at T_c, Wolff, defaults (n_burn_in="
+          f"{cost['burn_in']}, n_between='auto': {cost['between']:.2f} sweeps after "
+          f"{cost['calibration']} sweeps of calibration), fresh process, one thread")
+    for name, (tau, error) in cost["tau"].items():
+        print(f"  tau_int({name}) = {tau:.2f} +- {error:.2f} sweeps; effective sample size "
+              f"{cost['ess'][name]:.0f} of {n}")
     print(f"  wall time        {cost['wall']:.1f} s")
     print(f"  output array     {cost['nbytes'] / 2**20:.1f} MiB")
     print(f"  peak RSS         {cost['peak_kib'] / 1024:.1f} MiB "

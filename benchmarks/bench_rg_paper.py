@@ -19,7 +19,10 @@ measured in the same run.
 """
 
 import argparse
+import collections
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -120,27 +123,31 @@ def main():
     parser.add_argument("--plot", default=None, help="save the flow figure here (png)")
     parser.add_argument("--majority", action="store_true",
                         help="fixed 2x2 majority rule instead of RSMI")
+    parser.add_argument("--stages", action="store_true",
+                        help="also print the time spent in each stage, summed over workers")
     args = parser.parse_args()
+    if args.stages and not os.environ.get("RSMI_STAGE_LOG"):
+        return _rerun_with_stage_timers()
 
     if args.majority:
-        pipeline = make_rg_pipeline(args.steps, coarse_grainer=MajorityRule())
+        pipeline = make_rg_pipeline(args.n_steps, coarse_grainer=MajorityRule())
     else:
         from sklearn_rsmi import RSMICoarseGrainer
 
-        pipeline = make_rg_pipeline(args.steps, coarse_grainer=RSMICoarseGrainer(
+        pipeline = make_rg_pipeline(args.n_steps, coarse_grainer=RSMICoarseGrainer(
             n_hidden=1, visible_shape=(2, 2), buffer_width=1, environment_width=1,
-            n_epochs=args.epochs, n_windows=args.windows))
+            n_epochs=args.n_epochs, n_windows=args.n_windows))
     temperatures = [t * TC for t in args.temperatures]
-    print(f"{'majority rule' if args.majority else 'RSMI'}: L = {args.size}, "
-          f"{args.samples} samples x {len(temperatures)} temperatures, {args.steps} steps, "
+    print(f"{'majority rule' if args.majority else 'RSMI'}: L = {args.lattice_size}, "
+          f"{args.n_samples} samples x {len(temperatures)} temperatures, {args.n_steps} steps, "
           f"reference = {args.reference}, n_jobs = {args.n_jobs}")
 
     start = time.perf_counter()
     with PeakMemory() as memory:
         result = rg_flow_sweep(
-            temperatures, pipeline=pipeline, lattice_size=args.size, n_samples=args.samples,
+            temperatures, pipeline=pipeline, lattice_size=args.lattice_size, n_samples=args.n_samples,
             reference=args.reference, n_reference_samples=args.reference_samples,
-            n_jobs=args.n_jobs, memory=args.memory, random_state=args.seed)
+            n_jobs=args.n_jobs, memory=args.memory, random_state=args.random_state)
     wall = time.perf_counter() - start
 
     np.set_printoptions(precision=4, suppress=True, linewidth=160)
@@ -149,6 +156,29 @@ def main():
     print("mutual information (bits) per step:")
     print(result.flow("mutual_information")[:, 1:])
 
+    analysis_start = time.perf_counter()
+    try:
+        _print_analysis(result)
+    except ValueError as error:
+        print(f"\nflow analysis failed: {error}")
+    analysis = time.perf_counter() - analysis_start
+    print(f"\nwall time: {wall:.1f} s; peak memory (process tree): {memory.peak / 2**30:.2f} GiB")
+    if os.environ.get("RSMI_STAGE_LOG"):
+        _print_stages(os.environ["RSMI_STAGE_LOG"], wall, analysis)
+
+    if args.csv:
+        result.to_csv(args.csv)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from sklearn_rsmi.plotting import plot_rg_flow
+
+        plot_rg_flow(result).figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+
+
+def _print_analysis(result):
+    """T_c from the divergence of the flow, nu from the linearized flow and the collapse."""
     tc = result.critical_temperature()
     print(f"\nT_c from the flow's divergence: {tc.value:.4f} +- {tc.error:.4f}  "
           f"(exact {TC:.4f}; off by {100 * (tc.value / TC - 1):+.2f} %)")
@@ -165,18 +195,53 @@ def main():
     print(f"nu from the finite-size collapse: {collapse.nu:.3f} +- {collapse.nu_error:.3f}  "
           f"(T_c {collapse.critical_temperature:.4f} +- {collapse.critical_temperature_error:.4f}"
           f", {collapse.n_points} points, chi2/dof {collapse.reduced_chi2:.2f})")
-    print(f"\nwall time: {wall:.1f} s; peak memory (process tree): {memory.peak / 2**30:.2f} GiB")
 
-    if args.csv:
-        result.to_csv(args.csv)
-    if args.plot:
-        import matplotlib
 
-        matplotlib.use("Agg")
-        from sklearn_rsmi.plotting import plot_rg_flow
+def _rerun_with_stage_timers():
+    """Run this script again with the stage timers loaded in every process it starts."""
+    hook = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_stage_timers")
+    log = os.path.abspath(f"rg_paper_stages_{os.getpid()}.log")
+    env = dict(os.environ, RSMI_STAGE_LOG=log,
+               PYTHONPATH=os.pathsep.join(filter(None, [hook, os.environ.get("PYTHONPATH")])))
+    try:
+        return subprocess.run([sys.executable, *sys.argv], env=env).returncode
+    finally:
+        if os.path.exists(log):
+            os.remove(log)
 
-        plot_rg_flow(result).figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+
+def _print_stages(log, wall, analysis):
+    """Seconds per stage summed over all processes, wall and CPU, from the timer log.
+
+    On a shared machine the CPU seconds are the figures to compare between runs: wall
+    seconds of a stage stretch with the load, CPU seconds hardly do.
+    """
+    walls, cpus, calls = collections.Counter(), collections.Counter(), collections.Counter()
+    with open(log) as handle:
+        for line in handle:
+            stage, stage_wall, stage_cpu = line.rstrip("\n").split("\t")
+            walls[stage] += float(stage_wall)
+            cpus[stage] += float(stage_cpu)
+            calls[stage] += 1
+    main = "flow analysis (T_c, nu; main process)"
+    walls[main] += analysis
+    cpus[main] += analysis
+    calls[main] += 1
+    total_cpu = sum(cpus.values())
+    with open("/proc/loadavg") as handle:
+        load = " ".join(handle.read().split()[:3])
+    print(f"\nStages, summed over processes: {sum(walls.values()):.0f} worker-s wall, "
+          f"{total_cpu:.0f} CPU-s; run wall {wall:.0f} s; load average {_LOAD_AT_START} at the "
+          f"start, {load} at the end")
+    print(f"  {'stage':45s} {'CPU s':>8s} {'share':>6s} {'wall s':>8s}  calls")
+    for stage, seconds in cpus.most_common():
+        print(f"  {stage:45s} {seconds:8.1f} {100 * seconds / total_cpu:5.1f}% {walls[stage]:8.1f}"
+              f"  {calls[stage]}")
+
+
+with open("/proc/loadavg") as _handle:
+    _LOAD_AT_START = " ".join(_handle.read().split()[:3])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils.seeding import draw_seed
-from .._utils.threads import numba_threads
+from .._utils.threads import cpu_threads
 from .._utils.validation import SPIN, from_occupation, infer_value_convention, to_occupation
 from ..rbm import ThetaRBM
 from ._optimizers import OPTIMIZERS, scheduled_learning_rate
@@ -186,8 +186,9 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         Print a line per epoch with the mutual information and elapsed time.
 
     n_jobs : int or None, default=None
-        numba threads used in fit (and passed to RBMs whose ``n_jobs`` is None).
-        Results do not depend on it.
+        Threads used in fit and score: numba's pool, and BLAS capped at the same
+        count (None means 1; see :mod:`sklearn_rsmi._utils.threads`); passed to RBMs
+        whose ``n_jobs`` is None. Results do not depend on it.
 
     Attributes
     ----------
@@ -433,7 +434,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
 
         start = time.perf_counter()
-        with numba_threads(self.n_jobs):
+        with cpu_threads(self.n_jobs):
             V, E = self._cut_windows(X, rng, self.n_windows)
             V = to_occupation(V, convention)
             E = to_occupation(E, convention)
@@ -551,7 +552,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X, convention = self._check_lattice(X, fitting=False)
         rng = check_random_state(self._transform_seed)
-        with numba_threads(self.n_jobs):
+        with cpu_threads(self.n_jobs):
             V, E = self._cut_windows(X, rng, self.n_windows)
             V, E = to_occupation(V, convention), to_occupation(E, convention)
             route = ROUTES[self.objective].for_scoring(self, V, E, self._transform_seed)

@@ -144,3 +144,35 @@ def sample_dimer_images(L, n_samples, n_burn_in_worms, n_between_worms, seed):
     images = np.zeros((n_samples, 2 * L, 2 * L), dtype=np.int8)
     record_dimer_images(partner_direction, neighbors, n_between_worms, images, 0, n_samples)
     return images
+
+
+@njit(cache=True)
+def covering_windings(partner_direction, L):
+    """Winding numbers ``(W_x, W_y)`` of a covering: staggered dimer counts through two cuts.
+
+    ``W_x`` counts the +x dimers leaving column 0, ``+1`` on even rows and ``-1`` on odd ones;
+    ``W_y`` the +y dimers leaving row 0, ``+1`` on even columns and ``-1`` on odd ones (the
+    flux of the electric field, as :func:`sklearn_rsmi.physics.winding_numbers` defines it).
+    """
+    w_x = 0
+    w_y = 0
+    for y in range(L):
+        if partner_direction[y * L] == 0:
+            w_x += 1 - 2 * (y & 1)
+    for x in range(L):
+        if partner_direction[x] == 1:
+            w_y += 1 - 2 * (x & 1)
+    return w_x, w_y
+
+
+@njit(cache=True)
+def calibrate_dimer_chain(partner_direction, neighbors, L, stride, winding_x, winding_y):
+    """``stride`` worms per entry of ``winding_x``, recording the windings after each batch.
+
+    Returns the total number of worm steps (over the worms run: the mean worm length).
+    """
+    total = 0
+    for k in range(winding_x.shape[0]):
+        total += run_worms(partner_direction, neighbors, stride)
+        winding_x[k], winding_y[k] = covering_windings(partner_direction, L)
+    return total

@@ -358,3 +358,77 @@ def record_metropolis(spins, acceptance, L, dimension, n_between, out, first, st
         if k > 0:
             metropolis_sweeps(spins, acceptance, L, dimension, n_between)
         out[k] = spins
+
+
+# ---------------------------------------------------------------------------
+# Calibration: the chain continues from its burnt-in state and records the energy and |m|
+# per site along the way, for the autocorrelation times behind ``n_between="auto"``. Every
+# kernel takes the flat spins and the neighbor table, so it works in any dimension.
+
+
+@njit(cache=True)
+def lattice_observables(spins, neighbors):
+    """``(E / N, |M| / N)`` of the flat configuration ``spins`` (``H = -sum_<ij> s_i s_j``)."""
+    n_sites = spins.shape[0]
+    dimension = neighbors.shape[1] // 2
+    bonds = 0
+    total = 0
+    for i in range(n_sites):
+        s = np.int64(spins[i])
+        total += s
+        for b in range(dimension):
+            bonds += s * spins[neighbors[i, b]]
+    return -bonds / n_sites, abs(total) / n_sites
+
+
+@njit(cache=True)
+def calibrate_wolff(spins, neighbors, add_threshold, stack, stride, energy, abs_magnetization):
+    """``stride * len(energy)`` cluster updates, recording the observables every ``stride``.
+
+    Returns the number of spins flipped (their mean per update is the mean cluster size).
+    """
+    flipped = 0
+    for k in range(energy.shape[0]):
+        flipped += wolff_updates(spins, neighbors, add_threshold, stride, stack)
+        energy[k], abs_magnetization[k] = lattice_observables(spins, neighbors)
+    return flipped
+
+
+@njit(cache=True)
+def calibrate_swendsen_wang(spins, neighbors, add_threshold, parent, flip, energy,
+                            abs_magnetization):
+    """One Swendsen-Wang update per entry of ``energy``, recording the observables after each.
+
+    Returns the total number of clusters built (``N`` updates over it is the mean cluster size).
+    """
+    n_clusters = 0
+    for k in range(energy.shape[0]):
+        swendsen_wang_update(spins, neighbors, add_threshold, parent, flip)
+        for i in range(spins.shape[0]):
+            n_clusters += parent[i] == i  # the roots: one per cluster
+        energy[k], abs_magnetization[k] = lattice_observables(spins, neighbors)
+    return n_clusters
+
+
+@njit(cache=True)
+def calibrate_metropolis(spins, acceptance, L, dimension, neighbors, energy, abs_magnetization):
+    """One checkerboard sweep per entry of ``energy``, recording the observables after each.
+
+    Returns the number of spins flipped (over ``N len(energy)`` attempts: the acceptance rate).
+    """
+    flipped = 0
+    for k in range(energy.shape[0]):
+        flipped += metropolis_sweeps(spins, acceptance, L, dimension, 1)
+        energy[k], abs_magnetization[k] = lattice_observables(spins, neighbors)
+    return flipped
+
+
+@njit(cache=True)
+def sample_observables(samples, neighbors):
+    """``(E / N, |M| / N)`` of every row of ``samples`` (int8, ``(n_samples, N)``)."""
+    n_samples = samples.shape[0]
+    energy = np.empty(n_samples)
+    abs_magnetization = np.empty(n_samples)
+    for k in range(n_samples):
+        energy[k], abs_magnetization[k] = lattice_observables(samples[k], neighbors)
+    return energy, abs_magnetization

@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._utils.seeding import draw_keys
-from .._utils.threads import numba_threads
+from .._utils.threads import blas_threads, cpu_threads, numba_threads
 from .._utils.validation import check_positive_int, check_probabilities_or_spins
 from . import _kernels as kernels
 from ._parameters import layer_free_energy
@@ -93,10 +93,13 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     verbose : int, default=0
         Print one line per epoch with the monitored likelihood figure and the time.
     n_jobs : int or None, default=None
-        numba threads for the row-parallel kernels (transform, free energies,
-        log-likelihoods, AIS). None means 1, as in scikit-learn, unless a joblib context says
-        otherwise. Training itself is serial numba around BLAS products: its mini-batches
-        are too small for threads to pay.
+        Threads for the row-parallel work: numba's pool for transform, free energies,
+        log-likelihoods and AIS, and the BLAS products over whole data sets (capped at
+        the same count). None means 1, as in scikit-learn. Training is serial numba around
+        small BLAS products: its mini-batches are too small for threads to pay, so BLAS runs
+        on one thread there whatever ``n_jobs`` is (two BLAS threads per mini-batch made an
+        epoch 3-7x slower on a two-core machine). Limits set by the caller (threadpoolctl)
+        are never raised.
 
     Attributes
     ----------
@@ -321,7 +324,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         X = self._check_input(X, reset=True)
         rng = check_random_state(self.random_state)
-        with numba_threads(self.n_jobs):
+        with numba_threads(self.n_jobs), blas_threads(1):
             self._initialize(X, rng)
             self._rng = rng
             X_work = X.astype(self._work_dtype)
@@ -356,7 +359,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         first = not hasattr(self, "components_")
         X = self._check_input(X, reset=first)
-        with numba_threads(self.n_jobs):
+        with numba_threads(self.n_jobs), blas_threads(1):
             if first:
                 self._rng = check_random_state(self.random_state)
                 self._initialize(X, self._rng)
@@ -384,7 +387,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = self._check_input(X, reset=False)
-        with numba_threads(self.n_jobs):
+        with cpu_threads(self.n_jobs):
             return kernels.sigmoid_rows(X @ self.components_.T, self.intercept_hidden_)
 
     def free_energy(self, X):
@@ -402,7 +405,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = self._check_input(X, reset=False)
-        with numba_threads(self.n_jobs):
+        with cpu_threads(self.n_jobs):
             return self._free_energy(X)
 
     def _parameter_fingerprint(self):
@@ -450,7 +453,9 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         cache = getattr(self, "_log_partition_cache", None)
         if key is not None and cache is not None and key in cache:
             return cache[key]
-        with numba_threads(self.n_jobs):
+        # AIS calls BLAS on blocks of chains inside numba's parallel loop: one BLAS thread.
+        threads = cpu_threads(self.n_jobs) if method == "exact" else blas_threads(1)
+        with numba_threads(self.n_jobs), threads:
             if method == "exact":
                 estimate = LogPartitionEstimate(
                     exact_log_partition_function(weights, visible_bias, hidden_bias), 0.0, "exact")
@@ -503,7 +508,7 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_is_fitted(self)
         X = self._check_input(X, reset=False)
         log_z = self.log_partition_function()
-        with numba_threads(self.n_jobs):
+        with cpu_threads(self.n_jobs):
             return -self._free_energy(X) - log_z
 
     def score(self, X, y=None):
@@ -546,7 +551,8 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         X = self._check_input(X, reset=False)
         key = draw_keys(random_state)
         weights, visible_bias, hidden_bias = self._parameters()
-        return kernels.gibbs_steps(X, weights, visible_bias, hidden_bias, key, 1)
+        with cpu_threads(self.n_jobs):
+            return kernels.gibbs_steps(X, weights, visible_bias, hidden_bias, key, 1)
 
     def sample(self, n_samples, *, n_steps=1000, random_state=None):
         """Draw samples from the model with independent Gibbs chains.
@@ -578,7 +584,8 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             np.float64)
         key = draw_keys(rng)
         weights, visible_bias, hidden_bias = self._parameters()
-        return kernels.gibbs_steps(v, weights, visible_bias, hidden_bias, key, n_steps)
+        with cpu_threads(self.n_jobs):
+            return kernels.gibbs_steps(v, weights, visible_bias, hidden_bias, key, n_steps)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -306,6 +306,8 @@ def test_no_cache_without_seed_or_when_disabled(tmp_path):
         ((2, 4), {"noise_coupling": float("nan")}, ValueError, "'noise_coupling' parameter"),
         ((2, 4), {"noise_coupling": "strong"}, TypeError, "'noise_coupling' parameter"),
         ((2, 4), {"n_between": 0}, ValueError, r"'n_between' .* in the range \(0.0, inf\)"),
+        ((2, 4), {"n_between": "often"}, ValueError, r"'n_between' .* \{'auto'\}"),
+        ((2, 4), {"return_statistics": 1.0}, TypeError, "'return_statistics' parameter"),
         ((2, 4), {"n_burn_in": -1}, ValueError, r"'n_burn_in' .* in the range \[0.0, inf\)"),
         ((2, 4), {"n_burn_in": float("inf")}, ValueError, "'n_burn_in' parameter"),
         ((2, 4), {"cache": "yes"}, TypeError, "'cache' parameter"),
@@ -364,3 +366,48 @@ def test_verbose_is_not_part_of_the_cache_key(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert out.startswith(f"[make_dimers] 9 samples from the cache in {tmp_path / 'joblib'}, ")
     assert len(out.splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------
+# n_between="auto" and the statistics record
+
+
+def test_kernel_windings_agree_with_the_physics_module():
+    for L, seed in ((4, 0), (6, 1), (8, 2)):
+        partner_direction, neighbors = _dimer_kernels.start_dimer_chain(L, 50 * L * L, seed)
+        image = np.zeros((2 * L, 2 * L), dtype=np.int8)
+        _dimer_kernels.covering_to_image(partner_direction, image)
+        expected = winding_numbers(image[None])[0]
+        assert _dimer_kernels.covering_windings(partner_direction, L) == tuple(expected)
+
+
+def test_auto_spacing_and_statistics():
+    images, stats = make_dimers(40, 8, n_between="auto", random_state=3, cache=False,
+                                return_statistics=True)
+    _assert_coverings(images)
+    assert stats.algorithm == "worm" and stats.unit == "worms per site"
+    assert set(stats.autocorrelation_times) == {"winding_x", "winding_y"}
+    slowest = max(t.tau_int for t in stats.autocorrelation_times.values())
+    assert stats.n_between * 64 == max(1, int(np.ceil(3.0 * slowest * 64 - 1e-9)))
+    assert stats.n_calibration == pytest.approx(10.0, rel=0.05)
+    assert stats.move_statistics["mean_worm_length"] >= 1.0
+    windings = winding_numbers(images)
+    assert stats.observables["winding_x"].mean == pytest.approx(windings[:, 0].mean())
+    assert stats.observables["winding_y"].mean == pytest.approx(windings[:, 1].mean())
+    again = make_dimers(40, 8, n_between="auto", random_state=3, cache=False)
+    np.testing.assert_array_equal(images, again)
+
+
+def test_fixed_spacing_has_no_calibration():
+    _, stats = make_dimers(10, 4, random_state=0, cache=False, return_statistics=True)
+    assert stats.autocorrelation_times == {} and stats.n_calibration == 0
+    assert stats.n_between == pytest.approx(0.25)
+
+
+def test_unconverged_calibration_warns(monkeypatch):
+    from sklearn_rsmi.datasets import _dimers
+
+    monkeypatch.setattr(_dimers, "_CALIBRATION_WORMS_PER_SITE", 0.05)
+    with pytest.warns(Warning, match=r"winding_[xy] did not converge within the calibration "
+                      r"stretch of .* needs a stretch of at least"):
+        make_dimers(3, 16, n_between="auto", random_state=0, cache=False)

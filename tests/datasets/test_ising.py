@@ -306,6 +306,8 @@ def test_cache_false_writes_nothing(tmp_path):
         (dict(n_between=-2), ValueError, "'n_between' parameter"),
         (dict(n_between=0), ValueError, "'n_between' parameter"),
         (dict(n_between=1.5), TypeError, "'n_between' parameter"),
+        (dict(n_between="fast"), ValueError, r"'n_between' .* \{'auto'\}"),
+        (dict(return_statistics="yes"), TypeError, "'return_statistics' parameter"),
         (dict(random_state="seed"), TypeError, "'random_state' parameter"),
         (dict(random_state=-1), ValueError, "'random_state' parameter"),
         (dict(cache="yes"), TypeError, "'cache' parameter"),
@@ -374,3 +376,84 @@ def test_verbose_is_not_part_of_the_cache_key(tmp_path, capsys, monkeypatch):
     make_ising(13, 6, 2.5, verbose=1, **kwargs)
     out = capsys.readouterr().out
     assert "cache" not in out and len(_PROGRESS.findall(out)) == 10
+
+
+# ---------------------------------------------------------------------------
+# n_between="auto": spacing by the measured autocorrelation time, and the statistics record
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_auto_spacing_is_the_stated_multiple_of_the_slowest_tau(algorithm):
+    X, stats = make_ising(30, 8, CRITICAL_TEMPERATURE, algorithm=algorithm, random_state=5,
+                          cache=False, return_statistics=True)
+    assert X.shape == (30, 8, 8)
+    assert set(stats.autocorrelation_times) == {"energy", "abs_magnetization"}
+    slowest = max(t.tau_int for t in stats.autocorrelation_times.values())
+    assert all(t.error > 0 and t.converged for t in stats.autocorrelation_times.values())
+    if algorithm == "wolff":  # whole cluster updates, each worth <|C|> / N sweeps
+        sweeps_per_update = stats.move_statistics["mean_cluster_size"] / 64
+        n_updates = stats.n_between / sweeps_per_update
+        assert n_updates == pytest.approx(round(n_updates))
+        assert round(n_updates) == math.ceil(3.0 * slowest / sweeps_per_update - 1e-9)
+    else:  # whole sweeps
+        assert stats.n_between == math.ceil(3.0 * slowest)
+    assert stats.spacing_in_tau >= 3.0 - 1e-9
+    assert stats.n_calibration > 0 and stats.unit == "sweeps"
+    key = "acceptance_rate" if algorithm == "metropolis" else "mean_cluster_size"
+    assert set(stats.move_statistics) == {key}
+    # the summaries describe the returned samples: recompute them here
+    spins = X.astype(np.int64)
+    energy = -(spins * np.roll(spins, 1, 1) + spins * np.roll(spins, 1, 2)).mean(axis=(1, 2))
+    abs_m = np.abs(spins.mean(axis=(1, 2)))
+    assert stats.observables["energy"].mean == pytest.approx(energy.mean())
+    assert stats.observables["abs_magnetization"].mean == pytest.approx(abs_m.mean())
+    assert stats.observables["energy"].variance == pytest.approx(energy.var(ddof=1))
+    assert 0 < stats.effective_sample_size <= 30
+
+
+def test_auto_samples_are_nearly_independent_where_fixed_spacing_is_not():
+    """Metropolis at T_c on 16 x 16 has tau(|m|) of about ten sweeps: samples one sweep apart
+    are worth a small fraction of their number, samples spaced by "auto" nearly all of it."""
+    kwargs = dict(algorithm="metropolis", n_burn_in=2000, cache=False, return_statistics=True)
+    _, close = make_ising(400, 16, CRITICAL_TEMPERATURE, n_between=1, random_state=1, **kwargs)
+    _, spaced = make_ising(400, 16, CRITICAL_TEMPERATURE, random_state=1, **kwargs)
+    assert close.autocorrelation_times == {}  # nothing calibrated with a fixed spacing
+    assert close.observables["abs_magnetization"].effective_sample_size < 80
+    assert spaced.observables["abs_magnetization"].tau_int < 1.0
+    assert spaced.effective_sample_size > 200
+
+
+def test_auto_is_the_default_and_is_reproducible():
+    a = make_ising(5, 8, 2.5, random_state=3, cache=False)
+    b = make_ising(5, 8, 2.5, n_between="auto", random_state=3, cache=False)
+    c = make_ising(5, 8, 2.5, n_between=None, random_state=3, cache=False)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+
+
+def test_statistics_come_back_from_the_cache(tmp_path):
+    kwargs = dict(random_state=2, data_home=tmp_path, return_statistics=True)
+    X1, stats1 = make_ising(6, 8, 2.5, **kwargs)
+    X2, stats2 = make_ising(6, 8, 2.5, **kwargs)
+    np.testing.assert_array_equal(X1, X2)
+    assert stats1 == stats2
+
+
+def test_unconverged_calibration_warns_with_the_observable_and_the_length(monkeypatch):
+    monkeypatch.setitem(_ising._CLUSTER_CALIBRATION, "swendsen-wang", 4)
+    with pytest.warns(Warning, match=r"(energy|abs_magnetization) did not converge within the "
+                      r"calibration stretch of 4 sweeps: .* at least [0-9.]+ sweeps"):
+        make_ising(3, 16, CRITICAL_TEMPERATURE, algorithm="swendsen-wang", random_state=0,
+                   cache=False)
+
+
+def test_calibration_observables_match_a_direct_count():
+    rng = np.random.default_rng(0)
+    for dimension, L in ((1, 7), (2, 5), (2, 2)):
+        spins = rng.choice(np.array([-1, 1], dtype=np.int8), size=L**dimension)
+        neighbors = _ising_kernels.neighbor_table(L, dimension)
+        energy, abs_m = _ising_kernels.lattice_observables(spins, neighbors)
+        lattice = spins.reshape((L,) * dimension).astype(np.int64)
+        bonds = sum((lattice * np.roll(lattice, 1, axis)).sum() for axis in range(dimension))
+        assert energy == pytest.approx(-bonds / L**dimension)
+        assert abs_m == pytest.approx(abs(lattice.sum()) / L**dimension)

@@ -380,3 +380,60 @@ def test_outputs_are_finite_with_right_shapes(n_visible, n_hidden, n_rows, seed,
     np.testing.assert_array_equal(F, rbm.free_energy(X))
     np.testing.assert_array_equal(T, rbm.transform(X))
     np.testing.assert_array_equal(S, rbm.score_samples(X))
+
+
+# ------------------------------------------------------------ who owns the cores
+
+
+def _blas_counts():
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_blas_runs_one_thread_inside_the_hot_kernels(n_jobs, monkeypatch):
+    """Every kernel that calls BLAS sees one BLAS thread in training, Gibbs sampling and AIS
+    (whatever n_jobs is), and the whole-data kernels see n_jobs threads of both pools
+    (None: one), even when the process's BLAS runs two threads."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    from sklearn_rsmi.rbm import _kernels
+
+    seen = {}
+
+    def spy(name):
+        original = getattr(_kernels, name)
+
+        def wrapper(*args, **kwargs):
+            seen.setdefault(name, set()).add((max(_blas_counts()), numba.get_num_threads()))
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(_kernels, name, wrapper)
+
+    for name in ("cd_epoch", "gibbs_steps", "ais_log_weights", "sigmoid_rows",
+                 "softplus_row_sums", "pseudo_log_likelihood"):
+        spy(name)
+    if n_jobs is not None and numba.config.NUMBA_NUM_THREADS < n_jobs:
+        pytest.skip("numba's pool has fewer threads than n_jobs")
+    rng = np.random.default_rng(0)
+    X = (rng.random((300, 30)) < 0.3).astype(float)
+    with threadpool_limits(2, user_api="blas"):
+        if min(_blas_counts()) < 2:
+            pytest.skip("this BLAS runs a single thread")
+        rbm = ThetaRBM(n_components=25, n_epochs=2, random_state=0, n_jobs=n_jobs).fit(X)
+        rbm.partial_fit(X)
+        rbm.transform(X)
+        rbm.gibbs(X[:5], random_state=0)
+        rbm.sample(3, n_steps=2, random_state=0)
+        rbm.estimate_log_partition_function("ais", n_chains=4, n_betas=20)
+        rbm.free_energy(X)
+        assert min(_blas_counts()) == 2  # and the caller's setting is back afterwards
+    threads = 1 if n_jobs is None else n_jobs
+    assert seen["cd_epoch"] == {(1, threads)}
+    assert seen["ais_log_weights"] == {(1, threads)}
+    assert seen["pseudo_log_likelihood"] == {(1, threads)}  # the per-epoch monitor
+    assert seen["sigmoid_rows"] == {(threads, threads)}
+    assert seen["gibbs_steps"] == {(threads, threads)}
+    assert {counts for counts in seen["softplus_row_sums"]} == {(threads, threads)}

@@ -40,3 +40,55 @@ def test_threads_restored_even_after_an_error():
             assert numba.get_num_threads() == 1
             raise RuntimeError("boom")
     assert numba.get_num_threads() == before
+
+
+def _blas_counts():
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+@pytest.fixture
+def two_blas_threads():
+    """Every BLAS library at two threads for the test (skipped where BLAS has one)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(2, user_api="blas"):
+        if not _blas_counts() or min(_blas_counts()) < 2:
+            pytest.skip("this BLAS runs a single thread")
+        yield
+
+
+def test_blas_capped_inside_the_block_and_restored(two_blas_threads):
+    with threads.blas_threads(1):
+        assert _blas_counts() == [1] * len(_blas_counts())
+        assert threads.current_blas_threads() == 1
+    assert min(_blas_counts()) == 2
+    with threads.blas_threads(5):  # a cap above the pool changes nothing
+        assert min(_blas_counts()) == 2
+
+
+def test_blas_cap_never_raises_the_callers_limit(two_blas_threads):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        with threads.blas_threads(2), threads.cpu_threads(2):
+            assert max(_blas_counts()) == 1
+        assert max(_blas_counts()) == 1
+
+
+def test_blas_restored_even_after_an_error(two_blas_threads):
+    with pytest.raises(RuntimeError):
+        with threads.blas_threads(1):
+            raise RuntimeError("boom")
+    assert min(_blas_counts()) == 2
+
+
+def test_cpu_threads_sizes_both_pools_from_n_jobs(two_blas_threads):
+    with threads.cpu_threads(None):
+        assert numba.get_num_threads() == 1
+        assert max(_blas_counts()) == 1
+    if numba.config.NUMBA_NUM_THREADS >= 2:
+        with threads.cpu_threads(2):
+            assert numba.get_num_threads() == 2
+            assert min(_blas_counts()) == 2
