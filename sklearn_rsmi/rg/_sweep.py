@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from .._utils.seeding import as_seed_sequence, seed_of
 from .._utils.threads import numba_threads
-from .._utils.validation import check_temperature
+from .._utils.validation import check_temperature, to_spins
 from ..physics import (
     CRITICAL_TEMPERATURE,
     effective_temperature,
@@ -56,13 +56,12 @@ def _as_spin_lattice(level):
             f"an RG level must be square lattices (n_samples, Ly, Lx), got shape {level.shape}; "
             "multi-hidden-unit outputs are not supported by the flow analysis."
         )
-    values = np.unique(level)
-    if not (np.all(np.isin(values, (-1, 1))) or np.all(np.isin(values, (0, 1)))):
+    try:
+        return to_spins(level, name="an RG level")
+    except ValueError as exc:
         raise ValueError(
-            "the flow analysis needs sampled binary coarse spins (output='sample'), got values "
-            f"{values[:4]}..."
-        )
-    return np.where(level > 0, 1, -1).astype(np.int8)
+            f"the flow analysis needs sampled binary coarse spins (output='sample'): {exc}"
+        ) from None
 
 
 def _measure_level(level):
