@@ -14,10 +14,22 @@
     the ascent, and the tiling ``transform``.
 ``_features``
     :class:`LatticeFeatures`, lattices as the 2D features of ordinary estimators.
+``_majority_rule``
+    :class:`MajorityRuleCoarseGrainer`, majority-rule block spins with random ties: the
+    classic transformation that learned ones are compared with.
+``_blocking``, ``_blocking_kernels``
+    The tiling transforms of both coarse-grainers, with noise keyed to each sample.
 """
 
 from ._coarse_grainer import RSMICoarseGrainer
 from ._features import LatticeFeatures
+from ._majority_rule import MajorityRuleCoarseGrainer
 from ._windows import WindowGeometry, tile_blocks
 
-__all__ = ["LatticeFeatures", "RSMICoarseGrainer", "WindowGeometry", "tile_blocks"]
+__all__ = [
+    "LatticeFeatures",
+    "MajorityRuleCoarseGrainer",
+    "RSMICoarseGrainer",
+    "WindowGeometry",
+    "tile_blocks",
+]
