@@ -18,6 +18,9 @@ samples, and so on, which is the procedure of Koch-Janusz and Ringel (Nature Phy
 ``_flow_analysis``
     :func:`critical_temperature_from_flow`, :func:`exponent_from_linearized_flow` and
     :func:`exponent_from_collapse`, on plain arrays.
+``_operators``, ``_operator_kernels``
+    :class:`LatticeOperator`, :func:`default_operators` and :func:`lattice_sums`: products
+    of spins summed over a lattice, the couplings of a coarse Hamiltonian.
 """
 
 from ._flow_analysis import (
@@ -27,6 +30,7 @@ from ._flow_analysis import (
     exponent_from_collapse,
     exponent_from_linearized_flow,
 )
+from ._operators import LatticeOperator, default_operators, lattice_sums
 from ._pipeline import make_rg_pipeline, rg_levels
 from ._result import RGFlowResult
 from ._sweep import DEFAULT_REFERENCE_TEMPERATURES, rg_flow_sweep
@@ -35,10 +39,13 @@ __all__ = [
     "DEFAULT_REFERENCE_TEMPERATURES",
     "CriticalTemperatureEstimate",
     "ExponentEstimate",
+    "LatticeOperator",
     "RGFlowResult",
     "critical_temperature_from_flow",
+    "default_operators",
     "exponent_from_collapse",
     "exponent_from_linearized_flow",
+    "lattice_sums",
     "make_rg_pipeline",
     "rg_flow_sweep",
     "rg_levels",
