@@ -21,6 +21,10 @@ samples, and so on, which is the procedure of Koch-Janusz and Ringel (Nature Phy
 ``_operators``, ``_operator_kernels``
     :class:`LatticeOperator`, :func:`default_operators` and :func:`lattice_sums`: products
     of spins summed over a lattice, the couplings of a coarse Hamiltonian.
+``_mcrg``
+    Monte Carlo RG (Swendsen): :func:`measure_operators` at every level of a fitted
+    pipeline, :func:`linearized_rg` for the exponents ``y_t`` and ``y_h`` with jackknife
+    errors, and :func:`match_two_lattices` for T_c.
 """
 
 from ._flow_analysis import (
@@ -29,6 +33,15 @@ from ._flow_analysis import (
     critical_temperature_from_flow,
     exponent_from_collapse,
     exponent_from_linearized_flow,
+)
+from ._mcrg import (
+    LinearizedRG,
+    MCRGEstimate,
+    OperatorSums,
+    TwoLatticeMatching,
+    linearized_rg,
+    match_two_lattices,
+    measure_operators,
 )
 from ._operators import LatticeOperator, default_operators, lattice_sums
 from ._pipeline import make_rg_pipeline, rg_levels
@@ -40,13 +53,20 @@ __all__ = [
     "CriticalTemperatureEstimate",
     "ExponentEstimate",
     "LatticeOperator",
+    "LinearizedRG",
+    "MCRGEstimate",
+    "OperatorSums",
     "RGFlowResult",
+    "TwoLatticeMatching",
     "critical_temperature_from_flow",
     "default_operators",
     "exponent_from_collapse",
     "exponent_from_linearized_flow",
     "lattice_sums",
+    "linearized_rg",
     "make_rg_pipeline",
+    "match_two_lattices",
+    "measure_operators",
     "rg_flow_sweep",
     "rg_levels",
 ]
