@@ -840,8 +840,8 @@ def _measure_chain(lattice_size, n_samples, temperature, n_between, seed, pipeli
 
 def _ising_mcrg(lattice_size, n_samples, *, temperature=None, n_small_samples=None,
                 n_chains=4, n_between=3, n_fit_samples=2000, n_epochs=None,
-                blockings=("sample",), n_blocks=20, random_state=0, n_jobs=None, verbose=0,
-                data_home=None):
+                blockings=("sample",), n_comparison_chains=None, n_blocks=20, random_state=0,
+                n_jobs=None, verbose=0, data_home=None, keep_sums=False):
     """MCRG of the 2D Ising model with learned RSMI steps and the majority rule side by side.
 
     Samples ``n_samples`` configurations of ``L x L`` and ``n_small_samples`` of ``L/2 x
@@ -849,7 +849,9 @@ def _ising_mcrg(lattice_size, n_samples, *, temperature=None, n_small_samples=No
     run as joblib tasks that also measure, so no lattice set is held whole), fits an RG
     pipeline of RSMI coarse-grainers (2x2, one hidden unit, spin-flip symmetric) on a
     separate chain of ``n_fit_samples``, and measures both pipelines down to a 4x4 lattice.
-    Returns ``{name: {blocking: {"linearized": LinearizedRG, "matching":
+    The first blocking is measured on every chain, the others on the first
+    ``n_comparison_chains`` chains of each lattice only (all when None); ``keep_sums`` keeps
+    the large lattice's OperatorSums under ``"sums"``. Returns ``{name: {blocking: {"linearized": LinearizedRG, "matching":
     TwoLatticeMatching}}}`` for ``name`` in ``('learned', 'majority rule')``, with the
     fitted pipelines and the timings under ``"pipelines"`` and ``"seconds"``.
     """
@@ -894,13 +896,15 @@ def _ising_mcrg(lattice_size, n_samples, *, temperature=None, n_small_samples=No
     pipelines = {"learned": learned, "majority rule": majority}
 
     tasks, owners = [], []
+    compared = n_chains if n_comparison_chains is None else n_comparison_chains
     for size, total, seq, steps in ((lattice_size, n_samples, large_seq, n_steps),
                                     (lattice_size // 2, n_small_samples, small_seq, n_steps - 1)):
         bounds = np.linspace(0, total, n_chains + 1).round().astype(int)
-        for seed_seq, n in zip(seq.spawn(n_chains), np.diff(bounds)):
+        for chain, (seed_seq, n) in enumerate(zip(seq.spawn(n_chains), np.diff(bounds))):
+            measured = tuple(blockings) if chain < compared else tuple(blockings[:1])
             tasks.append(joblib.delayed(_measure_chain)(
                 size, int(n), temperature, n_between, seed_of(seed_seq), pipelines, steps,
-                tuple(blockings), data_home))
+                measured, data_home))
             owners.append(size)
     tick = time.perf_counter()
     outputs = joblib.Parallel(n_jobs=n_jobs, verbose=max(0, verbose - 1))(tasks)
@@ -912,14 +916,17 @@ def _ising_mcrg(lattice_size, n_samples, *, temperature=None, n_small_samples=No
         results[name] = {}
         for blocking in blockings:
             large = _concatenate([o[name, blocking] for o, s in zip(outputs, owners)
-                                  if s == lattice_size])
+                                  if s == lattice_size and (name, blocking) in o])
             small = _concatenate([o[name, blocking] for o, s in zip(outputs, owners)
-                                  if s != lattice_size])
+                                  if s != lattice_size and (name, blocking) in o])
             results[name][blocking] = {
                 "linearized": linearized_rg(large, n_blocks=n_blocks),
                 "matching": match_two_lattices(large, small, temperature, n_blocks=n_blocks),
                 "orientation": large.orientation.tolist(),
+                "n_samples": (large.n_samples, small.n_samples),
             }
+            if keep_sums:
+                results[name][blocking]["sums"] = large
     seconds["total"] = time.perf_counter() - start
     results["seconds"] = seconds
     log("done")
@@ -945,11 +952,10 @@ def _estimates(entry):
         out[f"{key}_error"] = None if estimate is None else estimate.error
         out[f"{key}_statistical_error"] = None if estimate is None else estimate.statistical_error
         out[f"{key}_systematic_error"] = None if estimate is None else estimate.systematic_error
-    if out["y_t"] is None:
-        out["nu"] = out["nu_error"] = None
-    else:
-        out["nu"] = 1.0 / out["y_t"]
-        out["nu_error"] = out["y_t_error"] / out["y_t"] ** 2
+    for part in ("", "_statistical", "_systematic"):
+        y_t, error = out["y_t"], out[f"y_t{part}_error"]
+        out[f"nu{part}_error"] = None if y_t is None else error / y_t**2
+    out["nu"] = None if out["y_t"] is None else 1.0 / out["y_t"]
     out["notes"] = notes
     return out
 
@@ -962,11 +968,12 @@ def _summary(results, **settings):
         for blocking, entry in results[name].items():
             key = name.replace(" ", "_") + ("" if blocking == "sample" else "_most_likely")
             record[key] = {**_estimates(entry),
+                           "n_samples": list(entry["n_samples"]),
                            "linearized_rg": entry["linearized"].to_dict(),
                            "two_lattice_matching": entry["matching"].to_dict(),
                            "orientation": entry["orientation"]}
     top = {k: v for k, v in record["learned"].items()
-           if k not in ("linearized_rg", "two_lattice_matching", "orientation")}
+           if k not in ("linearized_rg", "two_lattice_matching", "orientation", "n_samples")}
     filters = [dict(filters=step.filters_.tolist(), filter_bias=step.filter_bias_.tolist(),
                     mutual_information_bits=float(step.mutual_information_))
                for _, step in results["pipelines"]["learned"].steps]
