@@ -614,7 +614,11 @@ def linearized_rg(operator_sums, *, n_blocks=20):
             _, covariance = _replicas(*_block_moments(columns, n_blocks))
             A_all, B_all = covariance[:, :k_max, :k_max], covariance[:, :k_max, k_max:]
             for k in range(1, k_max + 1):
-                T = np.linalg.solve(A_all[:, :k, :k], B_all[:, :k, :k])
+                try:
+                    T = np.linalg.solve(A_all[:, :k, :k], B_all[:, :k, :k])
+                except np.linalg.LinAlgError:
+                    # An operator constant on these samples (a frozen or tiny level): no T.
+                    continue
                 y = _exponent(_leading_eigenvalue(T), s.block_size)
                 exponents[sector][p, k - 1] = y[0]
                 errors[sector][p, k - 1] = _jackknife_error(y[1:])

@@ -72,3 +72,41 @@ def test_majority_probabilities_and_sample_shapes():
     h = majority_transform(X, (2, 2), key=transform_key(0), convention="occupation",
                            output="sample")
     np.testing.assert_array_equal(h, [[[1, 0]]])
+
+
+def test_blocks_too_large_to_tabulate_take_the_direct_path():
+    """A 4x4 block (16 sites, beyond the table) gives the same law as a hand computation."""
+    rng = np.random.default_rng(1)
+    X = rng.choice([-1, 1], size=(400, 8, 8)).astype(np.int8)
+    filters, bias = rng.normal(size=(2, 16)), rng.normal(size=2)
+    p = logistic_transform(X, (4, 4), filters, bias, key=transform_key(0), convention="spin",
+                           output="probability")
+    blocks = (tile_blocks(X, (4, 4)) > 0).astype(float)  # (400, 2, 2, 16)
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-(blocks @ filters.T + bias))), rtol=1e-12)
+    h = logistic_transform(X, (4, 4), filters, bias, key=transform_key(0), convention="spin",
+                           output="sample")
+    assert abs(np.mean(h == 1) - p.mean()) < 4 * np.sqrt(0.25 / h.size)
+    np.testing.assert_array_equal(
+        logistic_transform(X[:7], (4, 4), filters, bias, key=transform_key(0), convention="spin",
+                           output="sample"), h[:7])
+
+
+def test_tabulated_and_direct_kernels_agree():
+    from sklearn_rsmi.coarse_graining import _blocking_kernels
+    from sklearn_rsmi.coarse_graining._blocking import _block_states
+
+    rng = np.random.default_rng(2)
+    bits = rng.choice([-1, 1], size=(50, 36)).astype(np.int8)
+    sites, _ = block_sites((6, 6), (2, 3))
+    filters, bias = rng.normal(size=(3, 6)), rng.normal(size=3)
+    table = 1 / (1 + np.exp(-(bias[:, None] + filters @ _block_states(6).T)))
+    direct = np.empty((50, sites.shape[0], 3))
+    tabulated = np.empty_like(direct)
+    _blocking_kernels.logistic_probabilities(bits, sites, filters, bias, direct)
+    _blocking_kernels.tabulated_probabilities(bits, sites, table, tabulated)
+    np.testing.assert_allclose(tabulated, direct, rtol=1e-12)
+    key = transform_key(5)
+    drawn = [np.empty((50, sites.shape[0], 3), dtype=np.int8) for _ in range(2)]
+    _blocking_kernels.logistic_samples(bits, sites, filters, bias, key, 1, -1, drawn[0])
+    _blocking_kernels.tabulated_samples(bits, sites, table, key, 1, -1, drawn[1])
+    assert np.mean(drawn[0] != drawn[1]) < 0.001  # equal up to ties at the last bit

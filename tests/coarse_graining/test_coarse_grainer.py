@@ -675,7 +675,7 @@ def test_auto_symmetry_ties_the_bias_for_spins_only(ising_critical):
 
 
 # Two epochs leave the variational critic short of its bound; that is not the point here.
-@pytest.mark.filterwarnings(r"ignore:I\(H:E\) estimated:UserWarning")
+@pytest.mark.filterwarnings(r"ignore:I\(H.E\) estimated:UserWarning")
 @pytest.mark.parametrize("objective", ["paper", "variational"])
 def test_symmetric_transformation_commutes_with_a_spin_flip(ising_critical, objective):
     """P(h = 1 | V) = 1 - P(h = 1 | -V) for every block, with two hidden units too."""
