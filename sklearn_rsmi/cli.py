@@ -338,6 +338,94 @@ def _run_reproduce(args):
     return 0
 
 
+def _exponents_settings(args):
+    """Sizes of ``rsmi exponents``: the reduced default, or --full, with explicit overrides."""
+    from sklearn_rsmi.rg._mcrg import EXPONENTS_SETTINGS
+
+    settings = dict(EXPONENTS_SETTINGS["full" if args.full else "reduced"])
+    for name in ("lattice_size", "n_samples", "n_small_samples", "n_between", "n_fit_samples",
+                 "n_epochs", "n_blocks", "n_chains"):
+        value = getattr(args, name)
+        if value is not None:
+            settings[name] = value
+    return settings
+
+
+def _print_exponents(title, numbers):
+    print(f"{title}:")
+    exact = {"y_t": 1.0, "y_h": 15 / 8, "nu": 1.0, "critical_temperature": 2.269185314213022}
+    for key, label in (("y_t", "y_t"), ("y_h", "y_h"), ("nu", "nu"),
+                       ("critical_temperature", "T_c")):
+        if numbers[key] is None:
+            print(f"  {label:4s} not available")
+            continue
+        stat = numbers.get(f"{key}_statistical_error")
+        split = "" if stat is None else (
+            f" (stat {stat:.2g}, sys {numbers[f'{key}_systematic_error']:.2g})")
+        print(f"  {label:4s} = {numbers[key]:.5f} +- {numbers[f'{key}_error']:.5f}{split}; "
+              f"exact {exact[key]:.6g}, off by {100 * (numbers[key] / exact[key] - 1):+.3f} %")
+    for note in numbers["notes"]:
+        print(f"  ({note})")
+
+
+def _save_exponents_png(path, results):
+    plt = _pyplot_or_none()
+    if plt is None:
+        return False
+    names = [name for name in ("learned", "majority rule") if "sample" in results[name]]
+    figure, axes = plt.subplots(len(names), 2, figsize=(10, 3.4 * len(names)), squeeze=False,
+                                layout="constrained")
+    for row, name in zip(axes, names):
+        linearized = results[name]["sample"]["linearized"]
+        for ax, sector, exact in zip(row, ("even", "odd"), (1.0, 15 / 8)):
+            linearized.plot(sector, ax=ax, exact=exact)
+            ax.set_title(f"{name}: {'y_t (even)' if sector == 'even' else 'y_h (odd)'}")
+    figure.suptitle("Linearized RG exponents against level, one line per operator count")
+    _save_png(path, figure)
+    plt.close(figure)
+    return True
+
+
+def _run_exponents(args):
+    from sklearn_rsmi.rg._mcrg import _ising_mcrg, _summary
+
+    _check_output_dir(args.output_dir)
+    settings = _exponents_settings(args)
+    L, n = settings["lattice_size"], settings["n_samples"]
+    blockings = ("sample", "most-likely") if args.blocking == "both" else (args.blocking,)
+    print(f"Monte Carlo RG of the 2D Ising model at T = {args.temperature:.6f}: "
+          f"{n} samples of {L}x{L} and {settings['n_small_samples']} of {L // 2}x{L // 2}, "
+          f"learned RSMI steps and the majority rule, n_jobs = {args.n_jobs}")
+    results = _ising_mcrg(
+        L, n, temperature=args.temperature, n_small_samples=settings["n_small_samples"],
+        n_chains=settings["n_chains"], n_between=settings["n_between"],
+        n_fit_samples=settings["n_fit_samples"], n_epochs=settings["n_epochs"],
+        blockings=blockings, n_blocks=settings["n_blocks"], random_state=args.random_state,
+        n_jobs=args.n_jobs, verbose=args.verbose)
+    summary = _summary(results, temperature=args.temperature, **settings)
+    for name in ("learned", "majority rule"):
+        for blocking in blockings:
+            entry = results[name][blocking]
+            key = name.replace(" ", "_") + ("" if blocking == "sample" else "_most_likely")
+            print(f"--- {name}, {blocking} blocking; y_t (rows: level pairs, columns: "
+                  "number of even operators)")
+            print(entry["linearized"].table("even"))
+            print("y_h (columns: number of odd operators)")
+            print(entry["linearized"].table("odd"))
+            print("T_c by two-lattice matching (rows: levels of L against L/2)")
+            print(entry["matching"].table())
+            _print_exponents(f"{name} ({blocking} blocking)", summary[key])
+    os.makedirs(args.output_dir, exist_ok=True)
+    path = os.path.join(args.output_dir, "exponents.json")
+    write_atomically(path, lambda handle: json.dump(summary, handle, indent=2), binary=False)
+    written = [path]
+    png = os.path.join(args.output_dir, "exponents.png")
+    if _save_exponents_png(png, results):
+        written.append(png)
+    print(f"wrote {', '.join(written)} ({results['seconds']['total']:.0f} s)")
+    return 0
+
+
 # ------------------------------------------------------------------ the parser
 # Every option is the parameter it sets, with dashes: --n-hidden sets n_hidden.
 
@@ -452,6 +540,57 @@ def _add_reproduce_parser(sub, parents):
     reproduce.set_defaults(run=_run_reproduce)
 
 
+def _add_exponents_parser(sub, parents):
+    from sklearn_rsmi.rg._mcrg import EXPONENTS_SETTINGS
+
+    reduced, full = EXPONENTS_SETTINGS["reduced"], EXPONENTS_SETTINGS["full"]
+    exponents = sub.add_parser(
+        "exponents", parents=parents,
+        help="Monte Carlo RG: y_t, y_h, nu and T_c of the learned RG, with errors",
+        description="Sample the 2D Ising model on an L and an L/2 lattice, learn RSMI "
+        "steps (2x2, one hidden unit) down to a 4x4 lattice, and measure the linearized "
+        "RG (Swendsen's method) for y_t, y_h and nu, and T_c by two-lattice matching, "
+        "with jackknife and systematic errors; the majority rule on the same samples "
+        f"beside. Reduced size by default ({reduced['n_samples']} samples of "
+        f"{reduced['lattice_size']}x{reduced['lattice_size']}); --full is the benchmark's "
+        f"({full['n_samples']} of {full['lattice_size']}x{full['lattice_size']}). Writes "
+        "exponents.json and exponents.png.",
+    )
+    exponents.add_argument("--full", action="store_true",
+                           help="the benchmark's size (slow: minutes on two cores)")
+    exponents.add_argument("--lattice-size", type=int, default=None,
+                           help=f"linear size L, 4 * 2**k with k >= 3 (default: "
+                           f"{reduced['lattice_size']}; {full['lattice_size']} with --full)")
+    exponents.add_argument("--n-samples", type=int, default=None,
+                           help=f"samples of the L lattice (default: {reduced['n_samples']}; "
+                           f"{full['n_samples']} with --full)")
+    exponents.add_argument("--n-small-samples", type=int, default=None,
+                           help=f"samples of the L/2 lattice (default: "
+                           f"{reduced['n_small_samples']}; {full['n_small_samples']} with --full)")
+    exponents.add_argument("--temperature", type=float, default=2.269185314213022,
+                           help="temperature of both lattices (default: T_c = %(default).6f)")
+    exponents.add_argument("--n-between", type=int, default=None,
+                           help=f"Wolff sweeps between samples (default: {reduced['n_between']})")
+    exponents.add_argument("--n-fit-samples", type=int, default=None,
+                           help=f"samples the RSMI steps are fitted on, a chain of their own "
+                           f"(default: {reduced['n_fit_samples']})")
+    exponents.add_argument("--n-epochs", type=int, default=None,
+                           help="epochs per RSMI step (default: the estimator's, 30)")
+    exponents.add_argument("--n-blocks", type=int, default=None,
+                           help=f"jackknife blocks (default: {reduced['n_blocks']})")
+    exponents.add_argument("--n-chains", type=int, default=None,
+                           help=f"Markov chains per lattice, the joblib tasks (default: "
+                           f"{reduced['n_chains']})")
+    exponents.add_argument("--blocking", choices=["sample", "most-likely", "both"],
+                           default="sample",
+                           help="coarse spins sampled from P(H|V), or the most likely value "
+                           "(ties up), or both (default: %(default)s)")
+    exponents.add_argument("--n-jobs", type=int, default=-1,
+                           help="chains sampled and measured in parallel; -1 is one per core "
+                           "(default: %(default)s)")
+    exponents.set_defaults(run=_run_exponents)
+
+
 def build_parser():
     """The argument parser of the ``rsmi`` command."""
     parser = argparse.ArgumentParser(
@@ -482,6 +621,7 @@ def build_parser():
     _add_fit_parser(sub, [common, writes])
     _add_flow_parser(sub, [common, writes])
     _add_reproduce_parser(sub, [common, writes])
+    _add_exponents_parser(sub, [common, writes])
     return parser
 
 
@@ -491,7 +631,7 @@ _MAIN_JOB_ONLY = ("--lattice-size", "--n-samples")
 
 
 def _reject_main_job_options_before_a_subcommand(parser, argv):
-    subcommands = {"sample", "fit", "flow", "reproduce"}
+    subcommands = {"sample", "fit", "flow", "reproduce", "exponents"}
     for i, token in enumerate(argv):
         if token in subcommands:
             misplaced = [t.split("=")[0] for t in argv[:i] if t.split("=")[0] in _MAIN_JOB_ONLY]

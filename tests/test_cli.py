@@ -25,7 +25,7 @@ def ising_file(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("argv", [[], ["sample"], ["fit"], ["flow"]])
+@pytest.mark.parametrize("argv", [[], ["sample"], ["fit"], ["flow"], ["exponents"]])
 def test_every_command_has_help(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main([*argv, "--help"])
@@ -338,7 +338,7 @@ def test_sample_refuses_the_other_models_options(argv, flag, tmp_path, capsys):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["sample", "fit", "flow", "reproduce"])
+@pytest.mark.parametrize("command", ["sample", "fit", "flow", "reproduce", "exponents"])
 def test_every_option_says_what_it_does_and_its_default(command):
     """Several options showed no default or no help (sample --dimension, fit --objective...)."""
     parser = cli.build_parser()
@@ -376,3 +376,32 @@ def test_the_main_job_says_whether_its_samples_came_from_the_cache(capsys):
     _, second, _ = run(argv, capsys)
     assert "sampled with Wolff clusters" in first and "loaded from the disk cache" not in first
     assert "loaded from the disk cache" in second and "sampled with" not in second
+
+
+def test_exponents_writes_json_with_the_numbers_and_a_png(tmp_path, capsys):
+    """A tiny run: the keys, the tables and the majority-rule anchor are there, and the
+    numbers printed are the ones written."""
+    out_dir = tmp_path / "mcrg"
+    code, out, _ = run(["exponents", "--n-samples", "600", "--n-small-samples", "600",
+                        "--n-fit-samples", "300", "--n-epochs", "2", "--n-blocks", "4",
+                        "--n-chains", "1", "--output-dir", str(out_dir)], capsys)
+    assert code == 0, out
+    record = json.loads((out_dir / "exponents.json").read_text())
+    for key in ("y_t", "y_t_error", "y_h", "y_h_error", "nu", "nu_error",
+                "critical_temperature", "critical_temperature_error"):
+        assert isinstance(record[key], float), key
+        assert record[key] == record["learned"][key]
+    assert record["nu"] == pytest.approx(1 / record["y_t"])
+    assert record["lattice_size"] == 32 and record["n_samples"] == 600
+    tables = record["learned"]["linearized_rg"]
+    assert len(tables["exponents"]["even"]) == 3 and len(tables["exponents"]["even"][0]) == 7
+    assert record["majority_rule"]["two_lattice_matching"]["levels"] == [1, 2, 3]
+    assert 1.7 < record["majority_rule"]["y_h"] < 2.05
+    assert f"y_h  = {record['y_h']:.5f}" in out
+    assert (out_dir / "exponents.png").is_file()
+
+
+def test_exponents_rejects_a_lattice_it_cannot_block_to_4x4(tmp_path, capsys):
+    code, _, err = run(["exponents", "--lattice-size", "24", "--output-dir", str(tmp_path)],
+                       capsys)
+    assert code == 2 and "4 * 2**k" in err

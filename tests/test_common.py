@@ -20,6 +20,7 @@ from sklearn.utils.validation import validate_data
 
 from sklearn_rsmi import LatticeFeatures, RSMICoarseGrainer, ThetaRBM
 from sklearn_rsmi._utils.validation import check_dense
+from sklearn_rsmi.coarse_graining import MajorityRuleCoarseGrainer
 
 # A listed check that passes fails the run, where scikit-learn can say so (1.8 and later).
 _STRICT = ({"xfail_strict": True}
@@ -78,6 +79,13 @@ COARSE_GRAINER_FAILURES["check_dtype_object"] = (
 )
 
 
+# The majority rule refuses the same real-valued input, for the same reason.
+MAJORITY_RULE_FAILURES = {
+    name: reason.replace("RSMICoarseGrainer", "MajorityRuleCoarseGrainer")
+    for name, reason in COARSE_GRAINER_FAILURES.items()
+}
+
+
 def _coarse_grainers(cls=RSMICoarseGrainer):
     # The smallest windows there are (a site, and one environment site on either side), so
     # that the checks' short rows are lattices wherever they can be.
@@ -86,7 +94,14 @@ def _coarse_grainers(cls=RSMICoarseGrainer):
             for objective in ("paper", "variational")]
 
 
+def _majority_rule(cls=MajorityRuleCoarseGrainer):
+    # One-site blocks, so that the checks' rows of any length are lattices it tiles.
+    return cls(visible_shape=(1,), random_state=0)
+
+
 def _expected_failures(estimator):
+    if isinstance(estimator, MajorityRuleCoarseGrainer):
+        return MAJORITY_RULE_FAILURES
     if isinstance(estimator, RSMICoarseGrainer):
         return COARSE_GRAINER_FAILURES
     if isinstance(estimator, ThetaRBM):
@@ -100,6 +115,7 @@ def _expected_failures(estimator):
         LatticeFeatures(block_shape=(1,), pooling="sum"),
         ThetaRBM(n_components=4, n_epochs=2, random_state=0),
         *_coarse_grainers(),
+        _majority_rule(),
     ],
     expected_failed_checks=_expected_failures,
     **_STRICT,
@@ -138,10 +154,16 @@ _ANY_LATTICE_SIZE = (
     "filters are local: an L and an L/2 lattice use the same ones), so it neither fixes "
     "n_features_in_ nor refuses rows of another length"
 )
-_NOISE_BY_POSITION = (
-    "transform draws the coarse spins' noise from a stream seeded once per call, so a "
-    "sample's output depends on its position in the call"
-)
+class _BinarizedInputMajorityRule(MajorityRuleCoarseGrainer):
+    """MajorityRuleCoarseGrainer whose real input becomes bits, as above."""
+
+    def _check_lattice(self, X, visible_shape, *, fitting):
+        check_dense(X)
+        X = check_array(X, dtype=np.float64, ensure_2d=False, allow_nd=True)
+        return super()._check_lattice(np.floor(np.abs(X) * 7) % 2, visible_shape,
+                                      fitting=fitting)
+
+
 COARSE_GRAINER_FAILURES_ON_BITS = {
     "check_estimators_overwrite_params": _TOO_SMALL,
     "check_estimators_fit_returns_self": _TOO_SMALL,
@@ -156,22 +178,41 @@ COARSE_GRAINER_FAILURES_ON_BITS = {
     "check_n_features_in_after_fitting": _ANY_LATTICE_SIZE,
     "check_transformer_general": _ANY_LATTICE_SIZE,
     "check_transformer_general(readonly_memmap=True)": _ANY_LATTICE_SIZE,
-    "check_methods_sample_order_invariance": _NOISE_BY_POSITION,
-    "check_methods_subset_invariance": _NOISE_BY_POSITION,
 }
+
+
+MAJORITY_RULE_FAILURES_ON_BITS = {
+    name: (
+        "transform coarse-grains lattices of any size its blocks tile, by design (the rule is "
+        "local: an L and an L/2 lattice are blocked alike), so it neither fixes n_features_in_ "
+        "nor refuses rows of another length"
+    )
+    for name in (
+        "check_n_features_in", "check_n_features_in_after_fitting", "check_transformer_general",
+        "check_transformer_general(readonly_memmap=True)",
+    )
+}
+
+
+def _failures_on_bits(estimator):
+    if isinstance(estimator, MajorityRuleCoarseGrainer):
+        return MAJORITY_RULE_FAILURES_ON_BITS
+    if isinstance(estimator, RSMICoarseGrainer):
+        return COARSE_GRAINER_FAILURES_ON_BITS
+    return {}
 
 
 @parametrize_with_checks(
     [_LogisticInputRBM(n_components=4, n_epochs=2, random_state=0),
-     *_coarse_grainers(_BinarizedInputCoarseGrainer)],
-    expected_failed_checks=lambda estimator: (
-        COARSE_GRAINER_FAILURES_ON_BITS if isinstance(estimator, RSMICoarseGrainer) else {}),
+     *_coarse_grainers(_BinarizedInputCoarseGrainer),
+     _majority_rule(_BinarizedInputMajorityRule)],
+    expected_failed_checks=_failures_on_bits,
     **_STRICT,
 )
 def test_sklearn_checks_with_valid_input(estimator, check):
     """The checks that fail above on the input's values, run on values in range."""
     name = check.func.__name__ if hasattr(check, "func") else check.__name__
-    if name not in _expected_failures(estimator) and name not in COARSE_GRAINER_FAILURES_ON_BITS:
+    if name not in _expected_failures(estimator) and name not in _failures_on_bits(estimator):
         pytest.skip("runs on the estimator itself above")
     check(estimator)
 
@@ -181,6 +222,7 @@ def test_every_listed_failure_is_a_check_that_exists():
     from sklearn.utils import estimator_checks
 
     listed = set(THETA_RBM_FAILURES) | set(COARSE_GRAINER_FAILURES) | set(
-        COARSE_GRAINER_FAILURES_ON_BITS)
+        COARSE_GRAINER_FAILURES_ON_BITS) | set(MAJORITY_RULE_FAILURES) | set(
+        MAJORITY_RULE_FAILURES_ON_BITS)
     for name in listed:
         assert hasattr(estimator_checks, name.split("(")[0]), name

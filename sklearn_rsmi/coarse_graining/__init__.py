@@ -16,16 +16,23 @@
     :class:`LatticeFeatures`, lattices as the 2D features of ordinary estimators.
 ``_selection``
     :func:`information_per_unit`: how many coarse variables, from the information each adds.
+``_majority_rule``
+    :class:`MajorityRuleCoarseGrainer`, majority-rule block spins with random ties: the
+    classic transformation that learned ones are compared with.
+``_blocking``, ``_blocking_kernels``
+    The tiling transforms of both coarse-grainers, with noise keyed to each sample.
 """
 
 from ._coarse_grainer import RSMICoarseGrainer
 from ._features import LatticeFeatures
+from ._majority_rule import MajorityRuleCoarseGrainer
 from ._selection import InformationCurve, information_per_unit
 from ._windows import WindowGeometry, tile_blocks
 
 __all__ = [
     "InformationCurve",
     "LatticeFeatures",
+    "MajorityRuleCoarseGrainer",
     "RSMICoarseGrainer",
     "WindowGeometry",
     "information_per_unit",

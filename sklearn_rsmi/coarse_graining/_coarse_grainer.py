@@ -19,7 +19,6 @@ import time
 import warnings
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -27,12 +26,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils.seeding import draw_seed
 from .._utils.threads import cpu_threads
-from .._utils.validation import SPIN, from_occupation, infer_value_convention, to_occupation
+from .._utils.validation import SPIN, infer_value_convention, to_occupation
 from ..rbm import ThetaRBM
+from ._blocking import LatticeTransformerMixin, logistic_transform, transform_key
 from ._optimizers import OPTIMIZERS, scheduled_learning_rate
 from ._theta_rbm_objective import ThetaRBMRoute
 from ._variational_objective import VariationalRoute
-from ._windows import WindowGeometry, tile_blocks
+from ._windows import WindowGeometry
 
 #: The route of every value of ``objective``: how fit trains and score evaluates it.
 ROUTES = {"paper": ThetaRBMRoute, "exact": ThetaRBMRoute, "variational": VariationalRoute}
@@ -74,7 +74,7 @@ def _warn_if_implausible(mi, n_hidden, advice, scoring=False, stacklevel=3):
     )
 
 
-class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
+class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator):
     """Coarse-graining that maximizes the mutual information between a block and its environment.
 
     The network of Koch-Janusz and Ringel (Nature Physics 14, 578 (2018)): hidden units
@@ -166,10 +166,29 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         (``hidden_method='sample'``). ``'auto'`` enumerates ``V`` up to 10 sites and ``H``
         up to 6 units. Unused by ``objective='variational'``.
 
+    symmetry : {'auto', 'spin-flip'} or None, default='auto'
+        The symmetry the coarse-graining keeps. ``'spin-flip'``: flipping every spin of a
+        block flips its coarse variables, ``P(H | V) = P(-H | -V)`` in spin form (``x ->
+        1 - x``, ``h -> 1 - h`` in occupations). Written with spins ``s = 2x - 1`` the
+        activation is ``filters_[j] . s / 2 + (filter_bias_[j] + filters_[j].sum() / 2)``,
+        so the symmetry ties the bias to the filters, ``filter_bias_[j] =
+        -filters_[j].sum() / 2`` (no offset in spin form), and only the filters are
+        learned. A free bias is an offset the objectives barely constrain: it ends
+        wherever the optimizer drifts, different in every fit, and acts on the coarse
+        lattice as a magnetic field, which breaks the up/down symmetry of the coarse
+        Hamiltonian (and mixes its even and odd couplings, see
+        :func:`sklearn_rsmi.rg.linearized_rg`). ``None`` learns the bias freely.
+        ``'auto'`` is ``'spin-flip'`` for spin data (values -1 and +1, as an Ising
+        sample or its coarse levels) and ``None`` for occupations (values 0 and 1, such
+        as dimer images, which have no up/down symmetry).
+
     output : {'sample', 'probability'}, default='sample'
         What :meth:`transform` returns per block: coarse spins sampled from
         ``P(H|V)`` in the input's value convention (the papers' Monte Carlo samples of the
-        coarse system), or the probabilities ``P(h_j = 1 | V)``.
+        coarse system), or the probabilities ``P(h_j = 1 | V)``. The noise of a sample
+        is keyed to the sample itself (a hash of its values under ``random_state``): a
+        configuration is coarse-grained the same way in every call, and different
+        configurations get independent noise, in one call or in separate ones (chunks).
 
     value_convention : {'auto', 'spin', 'occupation'}, default='auto'
         How the binary values of the input are read. ``'auto'``: data with a -1 are spins
@@ -195,7 +214,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     filters_ : ndarray of shape (n_hidden,) + visible_shape
         The learned Lambda, in the occupation convention (``x = (s + 1) / 2`` for spins).
     filter_bias_ : ndarray of shape (n_hidden,)
-        The biases ``b_j`` that go with the filters.
+        The biases ``b_j`` that go with the filters; ``-filters_[j].sum() / 2`` under the
+        spin-flip symmetry.
+    symmetry_ : {'spin-flip'} or None
+        The symmetry kept (``symmetry`` with ``'auto'`` resolved on the training data).
     mutual_information_ : float
         ``I(H : E)`` in bits on the training windows: given the fitted RBMs for
         ``'paper'`` and ``'exact'``, the variational lower bound for ``'variational'``
@@ -260,6 +282,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
         "visible_method": [StrOptions({"auto", "enumerate", "sample"})],
         "hidden_method": [StrOptions({"auto", "enumerate", "sample"})],
+        "symmetry": [StrOptions({"auto", "spin-flip"}), None],
         "output": [StrOptions({"sample", "probability"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -288,6 +311,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         tol=None,
         visible_method="auto",
         hidden_method="auto",
+        symmetry="auto",
         output="sample",
         random_state=None,
         verbose=0,
@@ -312,6 +336,7 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.tol = tol
         self.visible_method = visible_method
         self.hidden_method = hidden_method
+        self.symmetry = symmetry
         self.output = output
         self.random_state = random_state
         self.verbose = verbose
@@ -431,6 +456,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self._check_training_set(X)
         self.value_convention_ = convention
         self.lattice_ndim_ = self.geometry_.ndim
+        if self.symmetry == "auto":
+            self.symmetry_ = "spin-flip" if convention == SPIN else None
+        else:
+            self.symmetry_ = self.symmetry
         rng = check_random_state(self.random_state)
 
         start = time.perf_counter()
@@ -456,9 +485,12 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
     def _ascend(self, route, rng, start):
         """Gradient ascent on the route's objective; returns its final parameters."""
         n_rows = route.n_rows
+        tied = self.symmetry_ == "spin-flip"
         # Small random weights break the symmetry between hidden units.
         filters = 0.01 * rng.standard_normal((self.n_hidden, route.n_visible))
         params = (filters, np.zeros(self.n_hidden), *route.initial_extra_parameters())
+        if tied:
+            params = _tie_bias(params)
         monitor = np.sort(rng.choice(n_rows, size=min(n_rows, 2000), replace=False))
         history = [route.mutual_information(params, monitor)]
         optimizer = OPTIMIZERS[self.optimizer](self.learning_rate)
@@ -474,7 +506,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
                     self.learning_rate, self.learning_rate_schedule, step, n_steps
                 )
                 grads = route.gradient(params, order[first : first + batch_size])
-                params = optimizer.step(params, grads)
+                if tied:
+                    params = _tie_bias(optimizer.step(params, _tied_gradient(grads)))
+                else:
+                    params = optimizer.step(params, grads)
             epochs_run += 1
             history.append(route.mutual_information(params, monitor))
             if self.verbose:
@@ -492,16 +527,6 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         return params
 
     # -------------------------------------------------------------- transform
-    def _block_probabilities(self, X):
-        check_is_fitted(self)
-        X, convention = self._check_lattice(X, fitting=False)
-        # Blocks start at the origin and visible_shape is a multiple of the unit cell,
-        # so every block sees the same arrangement of site kinds.
-        blocks = tile_blocks(X, self.geometry_.visible_shape)
-        blocks = to_occupation(blocks, convention)
-        filters = self.filters_.reshape(self.n_hidden, -1)
-        return expit(blocks @ filters.T + self.filter_bias_), convention
-
     def transform(self, X):
         """Coarse-grain every block of the lattice tiling with the learned filters.
 
@@ -517,16 +542,20 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
                 with a trailing axis of size ``n_hidden`` when ``n_hidden > 1``
             With ``output='sample'``, coarse variables drawn from ``P(H | V)`` as int8
             in the value convention of the training data (spins in, spins out); with
-            ``output='probability'``, the probabilities ``P(h_j = 1 | V)``. Samples are
-            a deterministic function of ``X`` and ``random_state``.
+            ``output='probability'``, the probabilities ``P(h_j = 1 | V)``. The coarse
+            variables of a sample are a deterministic function of that sample and
+            ``random_state`` alone: the same in any call, independent between samples.
         """
-        probabilities, _ = self._block_probabilities(X)
-        if self.output == "probability":
-            out = probabilities
-        else:
-            rng = np.random.default_rng(self._transform_seed)
-            hidden = rng.random(probabilities.shape) < probabilities
-            out = from_occupation(hidden, self.value_convention_)
+        check_is_fitted(self)
+        X, _ = self._check_lattice(X, fitting=False)
+        # Blocks start at the origin and visible_shape is a multiple of the unit cell,
+        # so every block sees the same arrangement of site kinds.
+        with cpu_threads(self.n_jobs):
+            out = logistic_transform(
+                X, self.geometry_.visible_shape, self.filters_.reshape(self.n_hidden, -1),
+                self.filter_bias_, key=transform_key(self._transform_seed),
+                convention=self.value_convention_, output=self.output,
+            )
         if self.n_hidden == 1:
             out = out[..., 0]
         return out
@@ -560,36 +589,6 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         _warn_if_implausible(mi, self.n_hidden, route.implausible_estimate_advice(), scoring=True)
         return mi
 
-    def set_output(self, *, transform=None):
-        """Accept scikit-learn's output configuration; the coarse lattices stay arrays.
-
-        A coarse lattice has the shape of a lattice, not of a table, so ``transform`` returns
-        a NumPy array whatever is set. This exists so that ``Pipeline(...).set_output(
-        transform="pandas")`` works: a :class:`~sklearn_rsmi.LatticeFeatures` step after
-        the coarse-grainers turns the lattices into a table and honors the setting.
-
-        Parameters
-        ----------
-        transform : {"default", "pandas", "polars"} or None, default=None
-            The output requested of ``transform`` and ``fit_transform``.
-
-        Returns
-        -------
-        self : RSMICoarseGrainer
-        """
-        if transform not in (None, "default", "pandas", "polars"):
-            raise ValueError(
-                f"transform must be 'default', 'pandas', 'polars' or None, got {transform!r}.")
-        return self
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.non_deterministic = False
-        # Sampled coarse spins are int8, probabilities float64: no input dtype is preserved.
-        tags.transformer_tags.preserves_dtype = []
-        return tags
-
 
 def _warn_if_sublattices_differ(X):
     """Warn when the sites of a 2-site cell of the lattice have different statistics.
@@ -621,6 +620,22 @@ def _warn_if_sublattices_differ(X):
             "lattice's translation cell as unit_cell (for dimer images, (2, 2)).",
             UserWarning, stacklevel=5,
         )
+
+
+def _tie_bias(params):
+    """The parameters with each filter's bias at its spin-flip symmetric value."""
+    filters, _, *extra = params
+    return (filters, -0.5 * filters.sum(axis=1), *extra)
+
+
+def _tied_gradient(grads):
+    """The gradient along the filters when the bias follows them (``b = -filters.sum() / 2``).
+
+    The chain rule adds ``d objective / d b_j * d b_j / d filters[j, i] = -grad_b[j] / 2`` to
+    every weight of unit ``j``; the bias itself is no longer a free parameter.
+    """
+    grad_filters, grad_bias, *extra = grads
+    return (grad_filters - 0.5 * grad_bias[:, None], np.zeros_like(grad_bias), *extra)
 
 
 def _cut_pairs(geometry, X, anchors, sample_index, anchor_index):

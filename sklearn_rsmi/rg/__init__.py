@@ -18,6 +18,13 @@ samples, and so on, which is the procedure of Koch-Janusz and Ringel (Nature Phy
 ``_flow_analysis``
     :func:`critical_temperature_from_flow`, :func:`exponent_from_linearized_flow` and
     :func:`exponent_from_collapse`, on plain arrays.
+``_operators``, ``_operator_kernels``
+    :class:`LatticeOperator`, :func:`default_operators` and :func:`lattice_sums`: products
+    of spins summed over a lattice, the couplings of a coarse Hamiltonian.
+``_mcrg``
+    Monte Carlo RG (Swendsen): :func:`measure_operators` at every level of a fitted
+    pipeline, :func:`linearized_rg` for the exponents ``y_t`` and ``y_h`` with jackknife
+    errors, and :func:`match_two_lattices` for T_c.
 """
 
 from ._flow_analysis import (
@@ -27,6 +34,16 @@ from ._flow_analysis import (
     exponent_from_collapse,
     exponent_from_linearized_flow,
 )
+from ._mcrg import (
+    LinearizedRG,
+    MCRGEstimate,
+    OperatorSums,
+    TwoLatticeMatching,
+    linearized_rg,
+    match_two_lattices,
+    measure_operators,
+)
+from ._operators import LatticeOperator, default_operators, lattice_sums
 from ._pipeline import make_rg_pipeline, rg_levels
 from ._result import RGFlowResult
 from ._sweep import DEFAULT_REFERENCE_TEMPERATURES, rg_flow_sweep
@@ -35,11 +52,21 @@ __all__ = [
     "DEFAULT_REFERENCE_TEMPERATURES",
     "CriticalTemperatureEstimate",
     "ExponentEstimate",
+    "LatticeOperator",
+    "LinearizedRG",
+    "MCRGEstimate",
+    "OperatorSums",
     "RGFlowResult",
+    "TwoLatticeMatching",
     "critical_temperature_from_flow",
+    "default_operators",
     "exponent_from_collapse",
     "exponent_from_linearized_flow",
+    "lattice_sums",
+    "linearized_rg",
     "make_rg_pipeline",
+    "match_two_lattices",
+    "measure_operators",
     "rg_flow_sweep",
     "rg_levels",
 ]

@@ -1,0 +1,246 @@
+"""Monte Carlo RG: the linearized matrix on the exactly solvable chain, the 2D Ising exponents
+at small size, jackknife errors, two-lattice matching, and the errors for bad input."""
+
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sklearn_rsmi import RSMICoarseGrainer
+from sklearn_rsmi.coarse_graining import MajorityRuleCoarseGrainer
+from sklearn_rsmi.datasets import make_ising
+from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+from sklearn_rsmi.rg import (
+    LatticeOperator,
+    linearized_rg,
+    make_rg_pipeline,
+    match_two_lattices,
+    measure_operators,
+)
+from sklearn_rsmi.rg._mcrg import _block_moments, _jackknife_error, _replicas
+
+T_C = CRITICAL_TEMPERATURE
+NN_CHAIN = LatticeOperator("nearest neighbor", [(0,), (1,)])
+
+
+def _decimation(n_steps=2):
+    keep_every_other = FunctionTransformer(lambda X: X[:, ::2])
+    return make_rg_pipeline(n_steps, coarse_grainer=keep_every_other)
+
+
+@pytest.fixture(scope="module")
+def ising_16():
+    return make_ising(4000, 16, T_C, random_state=3)
+
+
+@pytest.fixture(scope="module")
+def majority_16(ising_16):
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(), random_state=0)
+    return measure_operators(pipe.fit(ising_16), ising_16)
+
+
+# --------------------------------------------------------------------------- a known answer
+@pytest.mark.parametrize("temperature", [1.0, 2.0])
+def test_decimated_chain_gives_the_exact_linearized_rg(temperature):
+    """Decimating every other spin of a periodic chain is exact: tanh K' = tanh(K)**2, no new
+    couplings, so the one-operator T = dK'/dK = 2 t (1 - t**2) / (1 - t**4), t = tanh K,
+    at the sampled K (pair 0 -> 1) and at K' (pair 1 -> 2)."""
+    X = make_ising(20000, 64, temperature, dimension=1, random_state=1)
+    sums = measure_operators(_decimation().fit(X), X, [NN_CHAIN])
+    result = linearized_rg(sums, n_blocks=20)
+    t = np.tanh(1.0 / temperature)
+    for pair, tanh_k in enumerate([t, t**2]):
+        exact = 2 * tanh_k * (1 - tanh_k**2) / (1 - tanh_k**4)
+        eigenvalue = result.eigenvalues["even"][pair, 0, 0].real
+        error = np.log(2) * eigenvalue * result.errors["even"][pair, 0]
+        assert abs(eigenvalue - exact) < 4 * error, (pair, eigenvalue, exact, error)
+        assert abs(eigenvalue / exact - 1) < 0.05
+    # With odd operators added the even sector is unchanged (they do not mix).
+    both = linearized_rg(measure_operators(_decimation().fit(X), X,
+                                           [NN_CHAIN, LatticeOperator("m", [(0,)])]))
+    np.testing.assert_allclose(both.exponents["even"], result.exponents["even"])
+
+
+# --------------------------------------------------------------------------- 2D Ising, small
+def test_majority_rule_exponents_on_16x16(majority_16):
+    """16x16 at T_c, 4,000 samples: the even eigenvalue is relevant at both level pairs
+    (16 -> 8 -> 4), and with 2 or more operators the odd one is within 1.5 % of 15/8 at
+    the first pair and 0.5 % at the second (the first pair carries the largest transient)."""
+    result = linearized_rg(majority_16)
+    assert np.all(result.exponents["even"] > 0)
+    assert np.all(np.abs(result.exponents["even"][1, 1:] - 1) < 0.15)
+    assert np.all(np.abs(result.exponents["odd"][0, 1:] - 1.875) < 0.03)
+    assert np.all(np.abs(result.exponents["odd"][1, 1:] - 1.875) < 0.01)
+    # Jackknife errors are small but not zero.
+    assert np.all((result.errors["odd"] > 0) & (result.errors["odd"] < 0.01))
+
+
+def test_learned_exponents_on_16x16(ising_16):
+    """The same with two learned RSMI steps (2x2, one hidden unit, spin-flip symmetric).
+
+    The learned map is softer than the majority rule (weights of about 3.4 in this short
+    fit), and a soft map carries a larger transient in the odd sector: y_h = 1.895 at the
+    first pair, 1.877 at the second.
+    """
+    pipe = make_rg_pipeline(2, coarse_grainer=RSMICoarseGrainer(n_epochs=10, n_windows=8000),
+                            random_state=0).fit(ising_16[:1000])
+    result = linearized_rg(measure_operators(pipe, ising_16))
+    assert np.all(result.exponents["even"] > 0)
+    assert np.all(np.abs(result.exponents["even"][1, 1:] - 1) < 0.15)
+    assert np.all(np.abs(result.exponents["odd"][0, 1:] - 1.875) < 0.04)
+    assert np.all(np.abs(result.exponents["odd"][1, 1:] - 1.875) < 0.01)
+
+
+def test_a_sign_flipping_step_keeps_the_odd_eigenvalue_positive(ising_16, majority_16):
+    """A step whose coarse spin opposes its block (a learned filter of negative weights) would
+    make lambda_h negative; the running sign of the steps corrects the odd operators."""
+    class Opposite(MajorityRuleCoarseGrainer):
+        def transform(self, X):
+            return -super().transform(X)
+
+    pipe = make_rg_pipeline(2, coarse_grainer=Opposite(), random_state=0).fit(ising_16)
+    sums = measure_operators(pipe, ising_16)
+    np.testing.assert_array_equal(sums.orientation, [1, -1, 1])
+    flipped, plain = linearized_rg(sums), linearized_rg(majority_16)
+    # Level 1 is the majority rule's, negated: the same exponents. Level 2 draws its ties
+    # from the negated level 1, other draws: the same within errors.
+    np.testing.assert_allclose(flipped.exponents["odd"][0], plain.exponents["odd"][0])
+    difference = flipped.exponents["odd"][1] - plain.exponents["odd"][1]
+    assert np.all(np.abs(difference) < 4 * plain.errors["odd"][1])
+    # Without the running sign, the cross-level correlations of odd operators change sign.
+    sums.sums[1][:, [op.parity == "odd" for op in sums.operators]] *= -1
+    assert np.all(np.isnan(linearized_rg(sums).exponents["odd"]))
+
+
+def test_most_likely_blocking_breaks_ties_one_way(ising_16):
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(),
+                            random_state=0).fit(ising_16)
+    sampled = measure_operators(pipe, ising_16[:500])
+    likely = measure_operators(pipe, ising_16[:500], blocking="most-likely")
+    m = [op.name for op in sampled.operators].index("magnetization")
+    # Ties go up: every tied block adds +1 to the first level's magnetization sum, where the
+    # sampled blocking adds +-1 at random. Expected rise: the mean number of ties per sample.
+    X = ising_16[:500]
+    n = X.shape[1] // 2
+    block_sums = X.reshape(500, n, 2, n, 2).sum(axis=(2, 4))
+    ties = (block_sums == 0).sum(axis=(1, 2))
+    rise = likely.sums[1][:, m].mean() - sampled.sums[1][:, m].mean()
+    assert ties.mean() > 5
+    assert abs(rise - ties.mean()) < 4 * np.sqrt(ties.mean() / 500), (rise, ties.mean())
+    assert likely.blocking == "most-likely"
+    with pytest.raises(ValueError, match="probabilities"):
+        measure_operators(_decimation().fit(ising_16[:, 0]), ising_16[:50, 0],
+                          blocking="most-likely")
+
+
+def test_measurement_does_not_depend_on_batches_or_threads(ising_16):
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(n_jobs=2),
+                            random_state=0).fit(ising_16)
+    X = ising_16[:300]
+    one = measure_operators(pipe, X, batch_size=1000)
+    other = measure_operators(pipe, X, batch_size=37, n_jobs=2)
+    for a, b in zip(one.sums, other.sums):
+        np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- resampling
+def test_jackknife_of_a_mean_is_its_standard_error(rng):
+    x = rng.standard_normal((4000, 1))
+    mean, _ = _replicas(*_block_moments(x, 40))
+    error = _jackknife_error(mean[1:, 0])
+    # The jackknife of a mean is exactly the standard error of the block means.
+    block_means = x.reshape(40, 100).mean(axis=1)
+    assert error == pytest.approx(block_means.std(ddof=1) / np.sqrt(40), rel=1e-10)
+    assert error == pytest.approx(1 / np.sqrt(4000), rel=0.3)
+
+
+def test_errors_shrink_like_one_over_the_root_of_the_samples(majority_16):
+    """Four times the samples halve the errors (the quarter and the whole of one chain)."""
+    quarter = linearized_rg(_first(majority_16, 1000), n_blocks=20)
+    whole = linearized_rg(majority_16, n_blocks=20)
+    ratios = quarter.errors["odd"][:, 1:] / whole.errors["odd"][:, 1:]
+    ratios = np.concatenate([ratios.ravel(), (quarter.errors["even"][:, 1:4]
+                                              / whole.errors["even"][:, 1:4]).ravel()])
+    assert 1.5 < np.median(ratios) < 2.7, ratios
+
+
+def _first(sums, n):
+    import dataclasses
+
+    return dataclasses.replace(sums, sums=[s[:n] for s in sums.sums],
+                               nearest_neighbor_sum=sums.nearest_neighbor_sum[:n])
+
+
+# --------------------------------------------------------------------------- matching
+def test_two_lattice_matching_moves_towards_t_c():
+    """16 against 8 at 2.3 (above T_c): the matched estimates fall below 2.3, near T_c."""
+    T = 2.30
+    large, small = make_ising(4000, 16, T, random_state=4), make_ising(4000, 8, T, random_state=5)
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(), random_state=0)
+    pipe.fit(large)
+    result = match_two_lattices(measure_operators(pipe, large), measure_operators(pipe, small,
+                                                                                n_steps=1), T)
+    assert result.levels == [1, 2]
+    estimate = result.critical_temperatures[-1, 0]
+    assert estimate < T and abs(estimate - T_C) < 0.03, result.table()
+    assert np.all(result.errors > 0)
+
+
+# --------------------------------------------------------------------------- the rule
+def test_exponent_rule_is_the_mean_of_its_candidates_with_their_spread(majority_16):
+    result = linearized_rg(majority_16)
+    estimate = result.estimate("odd", min_level=0, min_coarse_size=4)
+    candidates = result.exponents["odd"][:, 1:]
+    assert estimate.value == pytest.approx(candidates.mean())
+    assert estimate.systematic_error == pytest.approx(np.max(np.abs(candidates
+                                                                   - candidates.mean())))
+    # The mean of correlated candidates: its error lies between the smallest single error
+    # over the root of their number (independent) and the largest (fully correlated).
+    errors = result.errors["odd"][:, 1:]
+    assert errors.min() / np.sqrt(errors.size) < estimate.statistical_error <= errors.max()
+    assert estimate.error == pytest.approx(np.hypot(estimate.statistical_error,
+                                                    estimate.systematic_error))
+    assert estimate.level == [(0, 1), (1, 2)] and estimate.n_operators == [2, 3, 4]
+    with pytest.raises(ValueError, match="no candidate"):
+        result.estimate("even")  # the default rule needs an 8x8 level n + 1 with n >= 1
+
+
+def test_critical_temperature_rule_reads_the_deepest_matched_level():
+    T = T_C
+    large, small = make_ising(3000, 16, T, random_state=6), make_ising(3000, 8, T, random_state=8)
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(), random_state=0)
+    pipe.fit(large)
+    result = match_two_lattices(measure_operators(pipe, large),
+                                measure_operators(pipe, small, n_steps=1), T)
+    estimate = result.estimate()
+    deepest = result.critical_temperatures[-1]
+    assert estimate.value == pytest.approx(deepest.mean())
+    assert estimate.systematic_error == pytest.approx(
+        np.max(np.abs(result.critical_temperatures - deepest.mean())))
+    assert estimate.level == [1, 2]
+    with pytest.raises(ValueError, match="deepest matched levels"):
+        result.estimate(n_levels=3)
+
+
+# --------------------------------------------------------------------------- bad input
+def test_bad_input_gets_clear_errors(ising_16, majority_16):
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(),
+                            random_state=0).fit(ising_16)
+    with pytest.raises(ValueError, match="binary"):
+        measure_operators(pipe, np.full((10, 16, 16), 0.5))
+    no_step = Pipeline([("rg1", "passthrough")]).fit(ising_16)
+    with pytest.raises(ValueError, match="at least two levels"):
+        measure_operators(no_step, ising_16)
+    with pytest.raises(ValueError, match="n_steps=3 but the pipeline has 2 steps"):
+        measure_operators(pipe, ising_16, n_steps=3)
+    far = LatticeOperator("far pair", [(0, 0), (0, 4)])
+    with pytest.raises(ValueError, match="does not fit the 4x4 lattice of level 2"):
+        measure_operators(pipe, ising_16, [far])
+    with pytest.raises(ValueError, match="too few samples for the resampling"):
+        linearized_rg(_first(majority_16, 30), n_blocks=20)
+    two_units = Pipeline([("rg1", MajorityRuleCoarseGrainer()),
+                          ("rg2", RSMICoarseGrainer(n_hidden=2, n_epochs=1, n_windows=200))])
+    with pytest.raises(ValueError, match="one coarse spin per block"):
+        measure_operators(two_units.fit(ising_16[:20]), ising_16[:20])
+    with pytest.raises(ValueError, match="no level"):
+        match_two_lattices(majority_16, majority_16, T_C)
