@@ -414,7 +414,7 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
             V, E = geometry.cut(X, anchors)
         else:
             # Draw (sample, anchor) pairs without replacement, never materializing all windows.
-            picks = np.sort(rng.choice(n_total, size=n_windows, replace=False))
+            picks = _distinct_integers(rng, n_total, n_windows)
             sample_index, anchor_index = np.divmod(picks, n_anchors)
             V, E = _cut_pairs(geometry, X, anchors, sample_index, anchor_index)
         return V, E
@@ -590,6 +590,23 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         return mi
 
 
+def _distinct_integers(rng, n, k):
+    """``k`` distinct integers of ``[0, n)``, sorted, uniform over the k-subsets.
+
+    ``rng.choice(n, k, replace=False)`` permutes all of ``range(n)``: for the windows of a
+    paper-size data set (5,000 x 128^2 anchors) that is 650 MB and seconds, for 20,000
+    picks. When ``k`` is a small share of ``n``, draws with replacement, topped up until
+    ``k`` are distinct, do it in O(k); the process treats every integer alike, so every
+    k-subset is equally likely.
+    """
+    if 4 * k > n:
+        return np.sort(rng.choice(n, size=k, replace=False))
+    picks = np.unique(rng.randint(0, n, size=k))
+    while picks.size < k:
+        picks = np.unique(np.concatenate([picks, rng.randint(0, n, size=k - picks.size)]))
+    return picks
+
+
 def _warn_if_sublattices_differ(X):
     """Warn when the sites of a 2-site cell of the lattice have different statistics.
 
@@ -599,7 +616,8 @@ def _warn_if_sublattices_differ(X):
     and by more than ten standard errors, the sites are not all equivalent: the dimer
     image's vertex, link and face cells, for instance. Larger cells go undetected.
     """
-    occupied = np.asarray(X) > 0
+    # A few hundred configurations pin the means far below the 0.1 threshold.
+    occupied = np.asarray(X[:256]) > 0
     n_samples, lattice = occupied.shape[0], occupied.shape[1:]
     axes = [a for a, size in enumerate(lattice) if size % 2 == 0]
     if not axes:

@@ -943,3 +943,21 @@ def test_transform_noise_does_not_depend_on_the_input_convention_or_dtype(kadano
     expected = kadanoff_fit.transform(X)
     for variant in (X.astype(np.float64), X.astype(np.int64), (X + 1) // 2):
         np.testing.assert_array_equal(kadanoff_fit.transform(variant), expected)
+
+
+def test_windows_are_drawn_without_replacement_uniformly_and_cheaply():
+    """rng.choice(n, k, replace=False) permuted every (sample, anchor) pair: 650 MB for a
+    paper-size level. The replacement draws k distinct pairs, each pair equally likely."""
+    from sklearn_rsmi.coarse_graining._coarse_grainer import _distinct_integers
+
+    rng = np.random.RandomState(0)
+    counts = np.zeros(50, dtype=np.int64)
+    for _ in range(2000):
+        picks = _distinct_integers(rng, 50, 10)
+        assert picks.size == 10 and np.all(np.diff(picks) > 0)
+        counts[picks] += 1
+    # Each integer is picked with probability 10/50: 400 of 2,000 draws, sd about 18.
+    assert np.all(np.abs(counts - 400) < 5 * 18), counts
+    big = _distinct_integers(np.random.RandomState(1), 10**12, 20000)
+    assert big.size == 20000 and big[0] >= 0 and big[-1] < 10**12
+    np.testing.assert_array_equal(big, _distinct_integers(np.random.RandomState(1), 10**12, 20000))
