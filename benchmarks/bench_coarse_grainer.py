@@ -123,9 +123,9 @@ def case_dimers(repeats, variational=False):
 
 def _dimer_filter_figures(filters):
     """Per hidden unit: share of the filter's norm in span(E_x, E_y), max noise / max |w|."""
-    from sklearn_rsmi.reproduce import _dimer_filter_shares
+    from sklearn_rsmi.physics import dimer_filter_shares
 
-    span, noise_share = _dimer_filter_shares(filters)
+    span, noise_share = dimer_filter_shares(filters)
     return [(round(float(a), 3), round(float(b), 3)) for a, b in zip(span, noise_share)]
 
 

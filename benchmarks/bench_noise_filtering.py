@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedShuffleSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rsmi import LatticeFeatures, RSMICoarseGrainer, ThetaRBM
-from sklearn_rsmi.reproduce import _noise_weight_share as noise_fraction
+from sklearn_rsmi.physics import noise_weight_share as noise_fraction
 from sklearn_rsmi.datasets import make_dimers, make_winding_classification
 
 DIMER_RSMI = dict(n_hidden=2, visible_shape=(8, 8), buffer_width=4, environment_width=2,
