@@ -167,6 +167,36 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         (``hidden_method='sample'``). ``'auto'`` enumerates ``V`` up to 10 sites and ``H``
         up to 6 units. Unused by ``objective='variational'``.
 
+    n_gibbs_samples : int, default=32
+        Samples of ``V`` behind every Monte Carlo average. With
+        ``visible_marginal='windows'`` and ``V`` sampled: persistent Gibbs chains per
+        coarse state (averages over ``P(V | H)``). With ``visible_marginal='joint'``:
+        blocks drawn from ``P_Theta(V | E)`` per training window. The Monte Carlo error
+        falls as ``1 / sqrt(n_gibbs_samples)``.
+
+    n_gibbs_steps : int, default=4
+        With ``visible_marginal='windows'`` and ``V`` sampled: sweeps every chain
+        advances per gradient step (the chains persist and follow the slowly moving
+        filters).
+
+    n_gibbs_burn_in : int, default=100
+        Sweeps run when chains are first made: those of a coarse state
+        (``visible_marginal='windows'``), or each window's chains of ``P_Theta(V | E)``
+        (``visible_marginal='joint'``, which runs no others).
+
+    visible_marginal : {'windows', 'joint'}, default='windows'
+        Where ``P(V)`` comes from in the Theta-RBM objectives. ``'windows'``: a second
+        RBM (``rbm_visible_``) trained on the data's blocks, as in the papers; the
+        ratio ``P(V, E) / P(V)`` of two separately trained models is then a conditional
+        only to the extent that they agree on ``P(V)``. ``'joint'``: the joint RBM alone;
+        for every window, blocks are drawn from its ``P_Theta(V | E)`` (Gibbs with the
+        environment clamped, ``n_gibbs_samples`` chains of ``n_gibbs_burn_in`` sweeps,
+        started at other windows' blocks), and ``I(H : E) = H(H) + E log P(H | E)`` with
+        ``P(H | E)`` their average of ``P(H | V)`` mixed with one pseudo-sample of the
+        coarse marginal: a lower bound on the data's ``I(H : E)``, deterministic in the
+        filters (see the method page of the user guide). No ``rbm_visible_`` is trained;
+        it needs ``n_hidden <= 12``. Unused by ``objective='variational'``.
+
     output : {'sample', 'probability'}, default='sample'
         What :meth:`transform` returns per block: coarse spins sampled from
         ``P(H|V)`` in the input's value convention (the papers' Monte Carlo samples of the
@@ -202,7 +232,8 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         of at most 2,000 training windows.
     rbm_visible_, rbm_joint_ : ThetaRBM or None
         The fitted models of ``P(V)`` and ``P(V, E)`` (None for
-        ``objective='variational'``, which trains none).
+        ``objective='variational'``, which trains none; ``rbm_visible_`` is None with
+        ``visible_marginal='joint'``).
     critic_coef_ : ndarray of shape (2**n_hidden, n_environment_sites)
         Only for ``objective='variational'``: weights of ``log q(H|E)``, one row per coarse
         state in binary order, one column per environment site in window order.
@@ -253,6 +284,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
         "visible_method": [StrOptions({"auto", "enumerate", "sample"})],
         "hidden_method": [StrOptions({"auto", "enumerate", "sample"})],
+        "n_gibbs_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_gibbs_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_gibbs_burn_in": [Interval(numbers.Integral, 0, None, closed="left")],
+        "visible_marginal": [StrOptions({"windows", "joint"})],
         "output": [StrOptions({"sample", "probability"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -280,6 +315,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         tol=None,
         visible_method="auto",
         hidden_method="auto",
+        n_gibbs_samples=32,
+        n_gibbs_steps=4,
+        n_gibbs_burn_in=100,
+        visible_marginal="windows",
         output="sample",
         random_state=None,
         verbose=0,
@@ -303,6 +342,10 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         self.tol = tol
         self.visible_method = visible_method
         self.hidden_method = hidden_method
+        self.n_gibbs_samples = n_gibbs_samples
+        self.n_gibbs_steps = n_gibbs_steps
+        self.n_gibbs_burn_in = n_gibbs_burn_in
+        self.visible_marginal = visible_marginal
         self.output = output
         self.random_state = random_state
         self.verbose = verbose

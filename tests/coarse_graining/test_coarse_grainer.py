@@ -324,6 +324,33 @@ def test_bad_values_are_rejected(values, match, tiny_fit):
         tiny_fit.transform(values)
 
 
+@pytest.mark.parametrize("params, match", [
+    (dict(n_gibbs_samples=0), "n_gibbs_samples"),
+    (dict(n_gibbs_steps=0), "n_gibbs_steps"),
+    (dict(n_gibbs_burn_in=-1), "n_gibbs_burn_in"),
+    (dict(n_gibbs_samples=2.5), "n_gibbs_samples"),
+    (dict(visible_marginal="data"), "visible_marginal"),
+])
+def test_gibbs_settings_out_of_range_are_named(params, match, ising_critical):
+    with pytest.raises(ValueError, match=match):
+        RSMICoarseGrainer(n_epochs=1, n_windows=200, **params).fit(ising_critical[:10])
+
+
+def test_joint_marginal_route_on_kadanoff(ising_critical):
+    """visible_marginal='joint' on the 2x2 critical case: the uniform block spin, no V-RBM,
+    and an I(H:E) that is a lower bound (at most the enumerated route's, which is exact
+    given its two RBMs, plus a little)."""
+    cg = RSMICoarseGrainer(n_hidden=1, n_epochs=10, n_windows=8000, visible_marginal="joint",
+                           n_gibbs_samples=16, n_gibbs_burn_in=30, random_state=0)
+    cg.fit(ising_critical)
+    weights = cg.filters_.ravel()
+    assert np.all(weights > 0) or np.all(weights < 0), weights
+    assert np.abs(weights).max() / np.abs(weights).min() < 1.5, weights
+    assert cg.rbm_visible_ is None and isinstance(cg.rbm_joint_, ThetaRBM)
+    assert 0.2 < cg.mutual_information_ <= 1.0
+    assert 0.2 < cg.score(ising_critical[:100]) <= 1.0
+
+
 def test_transform_rejects_another_lattice_rank(tiny_fit):
     with pytest.raises(ValueError, match="1D lattices"):
         tiny_fit.transform(np.ones((3, 16), dtype=np.int8))
