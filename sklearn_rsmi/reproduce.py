@@ -71,16 +71,16 @@ def figure2(full=False, random_state=0, verbose=1):
     _log(verbose, f"fig2: sampling {n_samples} Ising configurations of {L}x{L} at T_c")
     X = make_ising(n_samples, L, CRITICAL_TEMPERATURE, random_state=random_state)
     settings = [
-        ("2x2, one hidden unit (paper objective)", dict(visible_shape=(2, 2))),
+        ("2x2, one hidden unit (paper objective)", dict(visible_shape=(2, 2), objective="paper")),
         ("2x2, four hidden units (exact objective)",
          dict(visible_shape=(2, 2), n_hidden=4, objective="exact", learning_rate=0.1)),
         ("4x4, one hidden unit", dict(visible_shape=(4, 4), buffer_width=2, environment_width=2,
-                                      n_windows=6000, n_epochs=10)),
+                                      n_windows=6000, n_epochs=10, objective="paper")),
     ]
     if full:
         settings.append(("6x6, one hidden unit", dict(visible_shape=(6, 6), buffer_width=2,
                                                       environment_width=2, n_windows=6000,
-                                                      n_epochs=10)))
+                                                      n_epochs=10, objective="paper")))
     fits, summary = [], {}
     for title, params in settings:
         start = time.perf_counter()
