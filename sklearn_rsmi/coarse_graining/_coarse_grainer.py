@@ -126,11 +126,11 @@ class RSMICoarseGrainer(TransformerMixin, BaseEstimator):
         with a log-linear model ``q(H|E)`` of the coarse variables given the environment
         learned alongside the filters
         (:mod:`sklearn_rsmi.coarse_graining._variational_objective`); it needs
-        ``n_hidden <= 10``. It is the default because it is the objective that works on
-        every case measured (the table on the method page of the user guide): the
-        Kadanoff and one-unit-per-spin filters of 2x2 Ising blocks, and the dimers'
-        electric-field filters from 8x8 blocks (Fig. 4), where the Theta-RBMs that
-        contrastive divergence trains within minutes miss most of the
+        ``n_hidden <= 10``. It is the default because it is the objective that gives the
+        papers' filters in the cases measured (the table on the method page of the user
+        guide): the Kadanoff and one-unit-per-spin filters of 2x2 Ising blocks, and the
+        dimers' electric-field filters from 8x8 blocks (Fig. 4), where the Theta-RBMs
+        that contrastive divergence trains within minutes miss most of the
         block-environment correlation; it is also the fastest. ``'paper'`` is the
         Jensen proxy of the papers, ``E sum_H P(H|V') <log g(V, E)>_{V|H}``;
         ``'exact'`` is the log-mean form ``E sum_H P(H|V') log <g(V, E)>_{V|H}``, equal
