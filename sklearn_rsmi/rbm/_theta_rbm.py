@@ -402,6 +402,14 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             The updated model.
         """
         first = not hasattr(self, "components_")
+        if not first and not hasattr(self, "visible_mean_"):
+            # Parameters set by hand: there are no data statistics to continue from.
+            what = ("centering needs the data's mean occupations as its visible offsets"
+                    if self.centering else "training continues from the data seen so far")
+            raise ValueError(
+                f"This ThetaRBM has parameters but has seen no data ({what}): call fit on "
+                "data first, or delete components_ to start afresh with partial_fit."
+            )
         X = self._check_input(X, reset=first)
         with numba_threads(self.n_jobs):
             if first:

@@ -425,3 +425,14 @@ def test_centering_learns_a_correlation_better_at_the_same_budget():
     assert reproduced[True] > 0.8, reproduced
     assert reproduced[True] > reproduced[False] + 0.1, reproduced
     assert likelihood[True] > likelihood[False] + 0.1, likelihood
+
+
+def test_centering_of_an_rbm_without_data_is_refused(binary_data):
+    rbm = ThetaRBM(n_components=3, centering=True)
+    rbm.components_ = np.zeros((3, 10))  # parameters set by hand, no data seen
+    rbm.intercept_visible_, rbm.intercept_hidden_ = np.zeros(10), np.zeros(3)
+    with pytest.raises(ValueError, match="centering needs the data's mean occupations"):
+        rbm.partial_fit(binary_data)
+    rbm.set_params(centering=False)
+    with pytest.raises(ValueError, match="has seen no data"):
+        rbm.partial_fit(binary_data)
