@@ -711,8 +711,8 @@ class JointConditionalObjective:
     which are samples of ``P(V)``), and then
 
     - ``objective='exact'``: ``H(H) + E_n sum_H P_Lambda(H | V'_n) log Q_n(H)``,
-      ``Q_n(H) = mean_m P_Lambda(H | V_nm)``. ``Q_n`` is a normalized distribution of ``H`` for
-      every row, so this is the Barber-Agakov lower bound on the data's ``I(H : E)``, whatever
+      ``Q_n(H)`` the mean of ``P_Lambda(H | V_nm)`` over the samples, mixed with the coarse
+      marginal (``prior_weight``). ``Q_n`` is a normalized distribution of ``H`` for every row, so this is the Barber-Agakov lower bound on the data's ``I(H : E)``, whatever
       the RBM: it cannot exceed ``H(H) <= n_hidden`` bits;
     - ``objective='paper'``: the same with Jensen's inequality applied inside,
       ``log Q_n(H) >= mean_m log P_Lambda(H | V_nm)``.
