@@ -475,7 +475,8 @@ def _add_fit_parser(sub, parents):
     fit.add_argument("--unit-cell", type=int, nargs="+", default=None,
                      help="translation cell of the lattice, e.g. 2 2 for dimer images "
                      "(default: every site equivalent)")
-    fit.add_argument("--objective", choices=["paper", "exact", "variational"], default="paper",
+    fit.add_argument("--objective", choices=["variational", "paper", "exact"],
+                     default="variational",
                      help="what is maximized (default: %(default)s)")
     fit.add_argument("--n-epochs", type=int, default=30,
                      help="training epochs (default: %(default)s)")

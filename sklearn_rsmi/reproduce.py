@@ -75,7 +75,7 @@ def figure2(full=False, random_state=0, verbose=1):
     _log(verbose, f"fig2: sampling {n_samples} Ising configurations of {L}x{L} at T_c")
     X = make_ising(n_samples, L, CRITICAL_TEMPERATURE, random_state=random_state)
     settings = [
-        ("2x2, one hidden unit (paper objective)", dict(visible_shape=(2, 2))),
+        ("2x2, one hidden unit (paper objective)", dict(visible_shape=(2, 2), objective="paper")),
         ("2x2, four hidden units (exact objective)",
          dict(visible_shape=(2, 2), n_hidden=4, objective="exact", learning_rate=0.1)),
         # The variational objective: at a budget of seconds the Theta-RBM route's 4x4 filter

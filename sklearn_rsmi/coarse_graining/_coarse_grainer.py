@@ -120,17 +120,22 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         ``ThetaRBM`` with the defaults listed in the Notes. Unused by
         ``objective='variational'``.
 
-    objective : {'paper', 'exact', 'variational'}, default='paper'
-        What is maximized. ``'paper'`` is the Jensen proxy of the papers,
-        ``E sum_H P(H|V') <log g(V, E)>_{V|H}``; ``'exact'`` is the log-mean form
-        ``E sum_H P(H|V') log <g(V, E)>_{V|H}``, equal to ``I(H:E)`` up to a constant. Both
-        go through the two Theta-RBMs. ``'variational'`` trains no RBMs: it maximizes the
-        Barber-Agakov lower bound ``H(H) + E log q(H|E)`` on the data's ``I(H:E)``, with a
-        log-linear model ``q(H|E)`` of the coarse variables given the environment learned
-        alongside the filters (the user guide's method page derives all three). It is the
-        one that recovers the dimers' electric-field filters from 8x8 blocks (Fig. 4),
-        where CD-trained RBMs miss the block-environment correlation; it needs
-        ``n_hidden <= 10``.
+    objective : {'variational', 'paper', 'exact'}, default='variational'
+        What is maximized. ``'variational'`` (the default) trains no RBMs: it maximizes
+        the Barber-Agakov lower bound ``H(H) + E log q(H|E)`` on the data's ``I(H:E)``,
+        with a log-linear model ``q(H|E)`` of the coarse variables given the environment
+        learned alongside the filters
+        (:mod:`sklearn_rsmi.coarse_graining._variational_objective`); it needs
+        ``n_hidden <= 10``. It is the default because it is the objective that gives the
+        papers' filters in the cases measured (the table on the method page of the user
+        guide): the Kadanoff and one-unit-per-spin filters of 2x2 Ising blocks, and the
+        dimers' electric-field filters from 8x8 blocks (Fig. 4), where the Theta-RBMs
+        that contrastive divergence trains within minutes miss most of the
+        block-environment correlation; it is also the fastest. ``'paper'`` is the
+        Jensen proxy of the papers, ``E sum_H P(H|V') <log g(V, E)>_{V|H}``;
+        ``'exact'`` is the log-mean form ``E sum_H P(H|V') log <g(V, E)>_{V|H}``, equal
+        to ``I(H:E)`` up to a constant. Both go through the Theta-RBMs (see
+        ``visible_marginal``).
 
     optimizer : {'adam', 'sgd'}, default='adam'
         Gradient ascent rule for Lambda.
@@ -181,6 +186,35 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         ``'auto'`` is ``'spin-flip'`` for spin data (values -1 and +1, as an Ising
         sample or its coarse levels) and ``None`` for occupations (values 0 and 1, such
         as dimer images, which have no up/down symmetry).
+    n_gibbs_samples : int, default=32
+        Samples of ``V`` behind every Monte Carlo average. With
+        ``visible_marginal='windows'`` and ``V`` sampled: persistent Gibbs chains per
+        coarse state (averages over ``P(V | H)``). With ``visible_marginal='joint'``:
+        blocks drawn from ``P_Theta(V | E)`` per training window. The Monte Carlo error
+        falls as ``1 / sqrt(n_gibbs_samples)``.
+
+    n_gibbs_steps : int, default=4
+        With ``visible_marginal='windows'`` and ``V`` sampled: sweeps every chain
+        advances per gradient step (the chains persist and follow the slowly moving
+        filters).
+
+    n_gibbs_burn_in : int, default=100
+        Sweeps run when chains are first made: those of a coarse state
+        (``visible_marginal='windows'``), or each window's chains of ``P_Theta(V | E)``
+        (``visible_marginal='joint'``, which runs no others).
+
+    visible_marginal : {'windows', 'joint'}, default='windows'
+        Where ``P(V)`` comes from in the Theta-RBM objectives. ``'windows'``: a second
+        RBM (``rbm_visible_``) trained on the data's blocks, as in the papers; the
+        ratio ``P(V, E) / P(V)`` of two separately trained models is then a conditional
+        only to the extent that they agree on ``P(V)``. ``'joint'``: the joint RBM alone;
+        for every window, blocks are drawn from its ``P_Theta(V | E)`` (Gibbs with the
+        environment clamped, ``n_gibbs_samples`` chains of ``n_gibbs_burn_in`` sweeps,
+        started at other windows' blocks), and ``I(H : E) = H(H) + E log P(H | E)`` with
+        ``P(H | E)`` their average of ``P(H | V)`` mixed with one pseudo-sample of the
+        coarse marginal: a lower bound on the data's ``I(H : E)``, deterministic in the
+        filters (see the method page of the user guide). No ``rbm_visible_`` is trained;
+        it needs ``n_hidden <= 12``. Unused by ``objective='variational'``.
 
     output : {'sample', 'probability'}, default='sample'
         What :meth:`transform` returns per block: coarse spins sampled from
@@ -231,7 +265,8 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         of at most 2,000 training windows.
     rbm_visible_, rbm_joint_ : ThetaRBM or None
         The fitted models of ``P(V)`` and ``P(V, E)`` (None for
-        ``objective='variational'``, which trains none).
+        ``objective='variational'``, which trains none; ``rbm_visible_`` is None with
+        ``visible_marginal='joint'``).
     critic_coef_ : ndarray of shape (2**n_hidden, n_environment_sites)
         Only for ``objective='variational'``: weights of ``log q(H|E)``, one row per coarse
         state in binary order, one column per environment site in window order.
@@ -283,6 +318,10 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         "visible_method": [StrOptions({"auto", "enumerate", "sample"})],
         "hidden_method": [StrOptions({"auto", "enumerate", "sample"})],
         "symmetry": [StrOptions({"auto", "spin-flip"}), None],
+        "n_gibbs_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_gibbs_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_gibbs_burn_in": [Interval(numbers.Integral, 0, None, closed="left")],
+        "visible_marginal": [StrOptions({"windows", "joint"})],
         "output": [StrOptions({"sample", "probability"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -302,7 +341,7 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         n_windows=20000,
         rbm_visible=None,
         rbm_joint=None,
-        objective="paper",
+        objective="variational",
         optimizer="adam",
         learning_rate=0.05,
         learning_rate_schedule="constant",
@@ -312,6 +351,10 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         visible_method="auto",
         hidden_method="auto",
         symmetry="auto",
+        n_gibbs_samples=32,
+        n_gibbs_steps=4,
+        n_gibbs_burn_in=100,
+        visible_marginal="windows",
         output="sample",
         random_state=None,
         verbose=0,
@@ -337,6 +380,10 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         self.visible_method = visible_method
         self.hidden_method = hidden_method
         self.symmetry = symmetry
+        self.n_gibbs_samples = n_gibbs_samples
+        self.n_gibbs_steps = n_gibbs_steps
+        self.n_gibbs_burn_in = n_gibbs_burn_in
+        self.visible_marginal = visible_marginal
         self.output = output
         self.random_state = random_state
         self.verbose = verbose

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._utils.kernels import sigmoid, softplus
+from ..rbm._kernels import sigmoid_bernoulli
 
 
 # The softplus sum is evaluated as the log of products of ``1 + exp(r) exp(s)`` over blocks of
@@ -153,3 +154,44 @@ def clamped_gibbs_sweeps(chains, hidden, filters, bias, weights, visible_bias, h
                         activation[j] += filters[j, i] * (new - v[i])
                     v[i] = new
     return out
+
+
+@njit(cache=True)
+def environment_clamped_gibbs(v, row_activation, weights_visible, visible_bias, key, n_sweeps):
+    """Gibbs sweeps of the joint RBM's block ``V`` with each chain's environment ``E`` clamped.
+
+    Samples ``P_Theta(V | E)`` of the joint RBM: with ``E`` fixed the hidden units see the
+    field ``row_activation = c + W_E . E`` (one row per chain), and a sweep draws
+    ``aux ~ sigmoid(row_activation + W_V . V)`` then ``V ~ sigmoid(a_V + W_V^T aux)``. Both
+    conditionals factorize, so a sweep is two BLAS products.
+
+    Parameters
+    ----------
+    v : ndarray of shape (n_chains, n_visible)
+        Starting blocks in {0, 1}, float32 or float64; not modified.
+    row_activation : ndarray of shape (n_chains, n_components)
+        ``c + W_E . E`` of each chain's environment, same dtype as ``v``.
+    weights_visible : ndarray of shape (n_components, n_visible)
+        The joint RBM's couplings to the block sites, same dtype.
+    visible_bias : ndarray of shape (n_visible,)
+        The joint RBM's biases of the block sites, same dtype.
+    key : uint64
+        Key of the counter-based random stream (see :mod:`sklearn_rsmi.rbm._kernels`).
+    n_sweeps : int
+
+    Returns
+    -------
+    v_new : ndarray of shape (n_chains, n_visible)
+    """
+    n_chains, n_visible = v.shape
+    n_components = weights_visible.shape[0]
+    v = v.copy()
+    zero = np.zeros(n_components, dtype=v.dtype)
+    aux_prob = np.empty((n_chains, n_components), dtype=v.dtype)
+    aux = np.empty((n_chains, n_components), dtype=v.dtype)
+    v_prob = np.empty_like(v)
+    for sweep in range(n_sweeps):
+        sigmoid_bernoulli(np.dot(v, weights_visible.T) + row_activation, zero, key, 2 * sweep,
+                          aux_prob, aux)
+        sigmoid_bernoulli(np.dot(aux, weights_visible), visible_bias, key, 2 * sweep + 1, v_prob, v)
+    return v

@@ -41,15 +41,16 @@ deterministic, give finite results.
 import numpy as np
 from scipy.special import expit, logsumexp
 from sklearn.base import clone
+from sklearn.utils import check_random_state
 
 from .._utils.numerics import enumerate_binary_states, log_sigmoid
-from .._utils.seeding import as_generator, draw_seed
+from .._utils.seeding import as_generator, draw_keys, draw_seed
 from .._utils.validation import check_occupations, check_positive_int
 from ..rbm import ThetaRBM
 from ..rbm._parameters import RBMParameters
 from . import _theta_rbm_kernels as kernels
 
-__all__ = ["ThetaRBMObjective", "ThetaRBMRoute", "hidden_log_likelihood"]
+__all__ = ["JointConditionalObjective", "ThetaRBMObjective", "ThetaRBMRoute", "hidden_log_likelihood"]
 
 #: Largest block whose ``2**n_visible`` states may be enumerated at all (2**20 states: the
 #: ``log g`` table then costs ``2**20 * n_components`` softplus evaluations per data row).
@@ -698,6 +699,155 @@ class ThetaRBMObjective:
         return float((coef @ G - weights @ marginal - mismatch) / np.log(2.0))
 
 
+# --------------------------------------------------------------------------- P(V) through the joint RBM
+class JointConditionalObjective:
+    """The objectives with ``P(V)`` taken from the joint RBM alone: ``P_Theta(V | E)`` by Gibbs.
+
+    ``I(H : E) = H(H) + E_{(E, H)} log P(H | E)`` with ``P(H | E) = sum_V P_Lambda(H | V)
+    P_Theta(V | E)``, the block distribution given the environment of the one joint model:
+    no second model of ``P(V)`` enters, so nothing can disagree with it. For every data row
+    ``n`` the estimator draws ``n_samples`` blocks ``V_nm ~ P_Theta(V | E_n)`` once (Gibbs
+    chains of the joint RBM with ``E_n`` clamped, started at the blocks of other windows,
+    which are samples of ``P(V)``), and then
+
+    - ``objective='exact'``: ``H(H) + E_n sum_H P_Lambda(H | V'_n) log Q_n(H)``,
+      ``Q_n(H)`` the mean of ``P_Lambda(H | V_nm)`` over the samples, mixed with the coarse
+      marginal (``prior_weight``). ``Q_n`` is a normalized distribution of ``H`` for every row, so this is the Barber-Agakov lower bound on the data's ``I(H : E)``, whatever
+      the RBM: it cannot exceed ``H(H) <= n_hidden`` bits;
+    - ``objective='paper'``: the same with Jensen's inequality applied inside,
+      ``log Q_n(H) >= mean_m log P_Lambda(H | V_nm)``.
+
+    With the samples fixed, both are smooth deterministic functions of Lambda (common random
+    numbers for every step: the Gibbs noise does not enter the ascent as noise), and their
+    gradients are exact; the coarse states are enumerated (``n_hidden <= 12``).
+
+    Parameters
+    ----------
+    rbm_joint : object
+        Fitted RBM of ``[V sites, E sites]``.
+    V, E : ndarray of shape (n_rows, n_visible), (n_rows, n_environment)
+        The data's windows, occupations.
+    n_hidden : int
+    n_samples : int
+        Blocks drawn per row.
+    n_sweeps : int
+        Gibbs sweeps per chain.
+    prior_weight : float, default=1.0
+        Weight, in samples, of the coarse marginal ``P(H)`` mixed into every ``Q_n``:
+        ``Q_n = (sum_m P_Lambda(H | V_nm) + prior_weight P(H)) / (n_samples + prior_weight)``.
+        The log of a mean of ``n_samples`` terms is biased low, without bound when a
+        nearly deterministic map gives a state that none of the samples gives; the
+        mixture caps that loss at ``log((n_samples + prior_weight) / prior_weight)`` per row
+        and keeps ``Q_n`` a distribution, so the estimate stays a lower bound.
+    random_state : int, RandomState or None
+    """
+
+    def __init__(self, rbm_joint, V, E, n_hidden, *, n_samples=16, n_sweeps=100,
+                 prior_weight=1.0, random_state=None):
+        self.n_hidden = check_positive_int(n_hidden, "n_hidden")
+        if self.n_hidden > MAX_ENUMERATED_HIDDEN:
+            raise ValueError(
+                f"visible_marginal='joint' enumerates the 2**n_hidden coarse states: n_hidden = "
+                f"{self.n_hidden} exceeds {MAX_ENUMERATED_HIDDEN}.")
+        self.V = check_occupations(V, "V")
+        self.n_rows, self.n_visible = self.V.shape
+        joint = RBMParameters(rbm_joint, "rbm_joint", self.n_visible + E.shape[1])
+        self.E = check_occupations(E, "E", joint.n_features - self.n_visible)
+        self.n_samples = check_positive_int(n_samples, "n_samples")
+        self.n_sweeps = check_positive_int(n_sweeps, "n_sweeps")
+        self.prior_weight = float(prior_weight)
+        if not self.prior_weight > 0:
+            raise ValueError(f"prior_weight must be > 0, got {prior_weight!r}.")
+        self.H_states = enumerate_binary_states(self.n_hidden)
+        self.samples = self._draw(joint, check_random_state(random_state))
+
+    def _draw(self, joint, rng):
+        work = np.float32
+        n_rows, n_visible, M = self.n_rows, self.n_visible, self.n_samples
+        weights_visible = np.ascontiguousarray(joint.weights[:, :n_visible], dtype=work)
+        visible_bias = joint.visible_bias[:n_visible].astype(work)
+        samples = np.empty((n_rows, M, n_visible), dtype=np.uint8)
+        rows_per_chunk = max(1, 4096 // M)
+        for first in range(0, n_rows, rows_per_chunk):
+            rows = np.arange(first, min(n_rows, first + rows_per_chunk))
+            activation = (self.E[rows] @ joint.weights_T[n_visible:] + joint.hidden_bias)
+            activation = np.repeat(activation.astype(work), M, axis=0)
+            # Other windows' blocks: samples of P(V) that know nothing of E_n.
+            start = self.V[(np.repeat(rows, M) + rng.randint(1, max(n_rows, 2), rows.size * M))
+                           % n_rows]
+            v = kernels.environment_clamped_gibbs(start.astype(work), activation, weights_visible,
+                                                  visible_bias, draw_keys(rng), self.n_sweeps)
+            samples[rows] = v.reshape(rows.size, M, n_visible).astype(np.uint8)
+        return samples
+
+    def _terms(self, filters, bias, rows, form, need_gradient):
+        V = self.V[rows]
+        S = self.samples[rows].reshape(-1, self.n_visible).astype(np.float64)
+        B, M, K = V.shape[0], self.n_samples, self.H_states.shape[0]
+        log_p = hidden_log_likelihood(filters, bias, V, self.H_states)  # (B, K)
+        log_s = hidden_log_likelihood(filters, bias, S, self.H_states).reshape(B, M, K)
+        p = np.exp(log_p)
+        marginal = p.mean(axis=0)
+        log_marginal = np.log(np.maximum(marginal, 1e-300))
+        a = self.prior_weight
+        if form == "exact":
+            # log Q_n(H), Q_n = (sum_m P(H | V_nm) + a P(H)) / (M + a)
+            G = np.logaddexp(logsumexp(log_s, axis=1), np.log(a) + log_marginal[None, :]) \
+                - np.log(M + a)
+        else:
+            G = log_s.mean(axis=1)
+        value = float(-(marginal @ log_marginal) + np.sum(p * G) / B)
+        if not need_gradient:
+            return value, None, None
+        # Score terms of P_Lambda(H | V'_n): d/dtheta of -sum_H Pbar log Pbar + mean p G.
+        c = p * (G - log_marginal[None, :]) / B  # (B, K)
+        if form == "exact":
+            w = p[:, None, :] * np.exp(log_s - G[:, None, :]) / (B * (M + a))  # (B, M, K)
+            # The prior part of Q_n moves with P(H) = mean_n' P(H | V'_n').
+            kappa = a / (M + a) * np.sum(p * np.exp(-G), axis=0) / B
+            c = c + p * kappa[None, :] / B
+        else:
+            w = np.broadcast_to(p[:, None, :] / (B * M), log_s.shape)
+        w = w.reshape(B * M, K)
+        grad_filters = np.zeros_like(filters)
+        grad_bias = np.zeros_like(bias)
+        for X, coef in ((V, c), (S, w)):
+            D = coef @ self.H_states - coef.sum(axis=1)[:, None] * expit(X @ filters.T + bias)
+            grad_filters += D.T @ X
+            grad_bias += D.sum(axis=0)
+        return value, grad_filters, grad_bias
+
+    def value_and_gradient(self, filters, bias, rows, form):
+        """The objective (nats) on the rows ``rows`` and its gradient in ``(filters, bias)``."""
+        filters, bias = _check_lambda(filters, bias, self.n_hidden, self.n_visible)
+        return self._terms(filters, bias, rows, _check_objective(form), True)
+
+    def mutual_information(self, filters, bias, rows=None):
+        """The Barber-Agakov bound on ``I(H : E)`` in bits on the rows (all when None)."""
+        filters, bias = _check_lambda(filters, bias, self.n_hidden, self.n_visible)
+        rows = np.arange(self.n_rows) if rows is None else np.asarray(rows)
+        # H(H) needs P(H) of all the rows at once; the rest is a sum over rows.
+        p_sum, cross, sums, ps = np.zeros(self.H_states.shape[0]), 0.0, [], []
+        for first in range(0, rows.size, 2000):
+            chunk = rows[first:first + 2000]
+            S = self.samples[chunk].reshape(-1, self.n_visible).astype(np.float64)
+            p = np.exp(hidden_log_likelihood(filters, bias, self.V[chunk], self.H_states))
+            log_s = hidden_log_likelihood(filters, bias, S, self.H_states).reshape(
+                chunk.size, self.n_samples, -1)
+            p_sum += p.sum(axis=0)
+            sums.append(logsumexp(log_s, axis=1))
+            ps.append(p)
+        p_marginal = p_sum / rows.size
+        a = self.prior_weight
+        log_prior = np.log(a) + np.log(np.maximum(p_marginal, 1e-300))
+        for p, log_sum in zip(ps, sums):
+            cross += np.sum(p * (np.logaddexp(log_sum, log_prior[None, :])
+                                 - np.log(self.n_samples + a)))
+        seen = p_marginal > 0
+        entropy = -np.sum(p_marginal[seen] * np.log(p_marginal[seen]))
+        return float((entropy + cross / rows.size) / np.log(2.0))
+
+
 # --------------------------------------------------------------------------- the route
 def _default_rbm(n_features):
     # Enough hidden units to model the window's correlations, few enough to train fast.
@@ -713,6 +863,27 @@ def _prepared_rbm(rbm, n_features, rng, n_jobs):
     if rbm.n_jobs is None:
         updates["n_jobs"] = n_jobs
     return rbm.set_params(**updates)
+
+
+#: Diagnostic settings shown by fit at verbose (see block_environment_correlation).
+_DIAGNOSTIC_ROWS = 20000
+_DIAGNOSTIC_SAMPLES = 1000
+_DIAGNOSTIC_SWEEPS = 300
+
+
+def _print_diagnostic(rbm_joint, V, E, seed):
+    from ..rbm import block_environment_correlation
+
+    rows = slice(0, min(V.shape[0], _DIAGNOSTIC_ROWS))
+    result = block_environment_correlation(
+        rbm_joint, V[rows], E[rows], n_components=min(2, V.shape[1], E.shape[1]),
+        n_samples=_DIAGNOSTIC_SAMPLES, n_steps=_DIAGNOSTIC_SWEEPS, random_state=seed)
+    print(
+        "[RSMICoarseGrainer] joint Theta-RBM: leading canonical correlations of V and E "
+        f"{np.round(result.data_correlations, 3).tolist()} in the data, "
+        f"{np.round(result.model_correlations, 3).tolist()} in the model "
+        f"({np.round(100 * result.reproduced).astype(int).tolist()} % reproduced)"
+    )
 
 
 class ThetaRBMRoute:
@@ -738,20 +909,28 @@ class ThetaRBMRoute:
     def __init__(self, objective, V, E, form, rbms):
         self.objective, self.V, self.E, self.form, self.rbms = objective, V, E, form, rbms
         self.n_rows, self.n_visible = V.shape
+        self.conditional = isinstance(objective, JointConditionalObjective)
         # log g does not depend on Lambda: with V enumerated, one table for the whole
         # training set turns every later epoch into cheap lookups.
-        self.table = objective.log_g(V, E) if objective.table_fits(self.n_rows) else None
+        self.table = (objective.log_g(V, E)
+                      if not self.conditional and objective.table_fits(self.n_rows) else None)
 
     @classmethod
     def for_training(cls, coarse_grainer, V, E, rng):
         """Fit the two Theta-RBMs on the windows and build the route on them."""
         n_jobs = coarse_grainer.n_jobs
+        verbose = coarse_grainer.verbose
         rbm_joint = _prepared_rbm(coarse_grainer.rbm_joint, V.shape[1] + E.shape[1], rng, n_jobs)
         rbm_joint.fit(np.hstack([V, E]))
-        rbm_visible = _prepared_rbm(coarse_grainer.rbm_visible, V.shape[1], rng, n_jobs)
-        rbm_visible.fit(V)
+        if coarse_grainer.visible_marginal == "joint":
+            rbm_visible = None  # P(V) comes from the joint RBM itself
+        else:
+            rbm_visible = _prepared_rbm(coarse_grainer.rbm_visible, V.shape[1], rng, n_jobs)
+            rbm_visible.fit(V)
+        if verbose:
+            _print_diagnostic(rbm_joint, V, E, draw_seed(rng))
         rbms = {"rbm_joint_": rbm_joint, "rbm_visible_": rbm_visible}
-        return cls(cls._objective(coarse_grainer, rbms, draw_seed(rng)), V, E,
+        return cls(cls._objective(coarse_grainer, rbms, draw_seed(rng), V, E), V, E,
                    coarse_grainer.objective, rbms)
 
     @classmethod
@@ -759,16 +938,24 @@ class ThetaRBMRoute:
         """The route of a fitted coarse-grainer, on new windows."""
         rbms = {"rbm_joint_": coarse_grainer.rbm_joint_,
                 "rbm_visible_": coarse_grainer.rbm_visible_}
-        return cls(cls._objective(coarse_grainer, rbms, seed), V, E, coarse_grainer.objective,
-                   rbms)
+        return cls(cls._objective(coarse_grainer, rbms, seed, V, E), V, E,
+                   coarse_grainer.objective, rbms)
 
     @staticmethod
-    def _objective(coarse_grainer, rbms, seed):
+    def _objective(coarse_grainer, rbms, seed, V, E):
+        if rbms["rbm_visible_"] is None:
+            return JointConditionalObjective(
+                rbms["rbm_joint_"], V, E, coarse_grainer.n_hidden,
+                n_samples=coarse_grainer.n_gibbs_samples,
+                n_sweeps=coarse_grainer.n_gibbs_burn_in, random_state=seed)
         return ThetaRBMObjective(
             rbms["rbm_visible_"], rbms["rbm_joint_"], coarse_grainer.geometry_.n_visible,
             coarse_grainer.n_hidden,
             visible_method=coarse_grainer.visible_method,
-            hidden_method=coarse_grainer.hidden_method, random_state=seed,
+            hidden_method=coarse_grainer.hidden_method,
+            n_gibbs_samples=coarse_grainer.n_gibbs_samples,
+            n_gibbs_steps=coarse_grainer.n_gibbs_steps,
+            n_gibbs_burn_in=coarse_grainer.n_gibbs_burn_in, random_state=seed,
         )
 
     def initial_extra_parameters(self):
@@ -793,6 +980,10 @@ class ThetaRBMRoute:
 
     def gradient(self, params, rows):
         """The objective's gradient on the training rows ``rows``."""
+        if self.conditional:
+            _, grad_filters, grad_bias = self.objective.value_and_gradient(*params, rows,
+                                                                           self.form)
+            return grad_filters, grad_bias
         V, E, log_g = self._rows(rows)
         _, grad_filters, grad_bias = self.objective.value_and_gradient(
             *params, V, E, objective=self.form, log_g=log_g
@@ -801,11 +992,18 @@ class ThetaRBMRoute:
 
     def mutual_information(self, params, rows=None):
         """``I(H : E)`` in bits on the rows ``rows`` (all when None)."""
+        if self.conditional:
+            return self.objective.mutual_information(*params, rows)
         V, E, log_g = self._rows(rows)
         return self.objective.mutual_information(*params, V, E, log_g=log_g)
 
     def implausible_estimate_advice(self):
         """``(model, plural, remedy)`` for the warning about an I(H:E) outside ``[0, n_hidden]``."""
+        if self.conditional:
+            return ("the joint Theta-RBM", False,
+                    "check how much of the block-environment correlation it reproduces "
+                    "(sklearn_rsmi.rbm.block_environment_correlation, shown by fit at verbose) "
+                    "and train it longer, centered or larger (rbm_joint)")
         if self.objective.visible_method_ == "sample":
             return ("the Theta-RBMs, through their Gibbs chains,", True,
                     "with V sampled, the chains with H clamped mix slowly when the RBMs miss "

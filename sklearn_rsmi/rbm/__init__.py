@@ -6,10 +6,13 @@
     ``log Z`` exact by enumeration, or by annealed importance sampling.
 ``_parameters``
     The parameters of a fitted RBM and the free energies they define.
+``_diagnostics``
+    How much of the data's block-environment correlation a joint RBM reproduces.
 ``_kernels``
     numba kernels: CD epochs, Gibbs sweeps, AIS, pseudo-likelihoods.
 """
 
+from ._diagnostics import block_environment_correlation, canonical_correlations
 from ._partition_function import (
     MAX_EXACT_UNITS,
     LogPartitionEstimate,
@@ -23,5 +26,7 @@ __all__ = [
     "LogPartitionEstimate",
     "ThetaRBM",
     "ais_log_partition_function",
+    "block_environment_correlation",
+    "canonical_correlations",
     "exact_log_partition_function",
 ]

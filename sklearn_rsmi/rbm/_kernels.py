@@ -207,7 +207,8 @@ def _negative_phase(V, H, m, weights_work, visible_bias_work, hidden_bias_work, 
 @njit(cache=True)
 def cd_epoch(X, order, batch_size, weights, visible_bias, hidden_bias, velocity_weights,
              velocity_visible, velocity_hidden, chains_hidden, batch_keys, n_gibbs_steps,
-             persistent, learning_rate_start, learning_rate_end, momentum, weight_decay):
+             persistent, learning_rate_start, learning_rate_end, momentum, weight_decay,
+             visible_offset, hidden_offset, offset_rate):
     """One pass of CD-k or PCD-k over the rows ``X[order]`` in mini-batches; updates in place.
 
     ``X`` (n_samples, n_visible) and ``chains_hidden`` (n_chains, n_hidden) are in the work
@@ -225,7 +226,20 @@ def cd_epoch(X, order, batch_size, weights, visible_bias, hidden_bias, velocity_
     ``W += velocity``; the biases take the same step without decay. ``learning_rate``
     goes linearly from ``learning_rate_start`` (first mini-batch) towards
     ``learning_rate_end`` (reached after the last one).
+
+    Centering (Montavon & Mueller 2012; Melchior, Fischer & Wiskott 2016): with offsets
+    ``mu = visible_offset`` and ``lambda = hidden_offset`` the energy is written
+    ``-(v - mu) W (h - lambda) - b'(v - mu) - c'(h - lambda)``, the same model family with
+    ``a = b' - W^T lambda`` and ``c = c' - W mu``. Ascending in the centered parameters
+    changes the weight gradient to ``gradient_W - g_c mu^T - lambda g_a^T`` (``g_a, g_c`` the
+    bias gradients, unchanged), and a step ``(dW, db', dc')`` is the step
+    ``(dW, db' - dW^T lambda, dc' - dW mu)`` of the ordinary parameters, which are the ones
+    stored: nothing needs converting on export. Without centering pass zero-length offsets.
+    ``hidden_offset`` follows the data's mean hidden probabilities as an exponential moving
+    average with rate ``offset_rate`` per mini-batch (updated in place);
+    ``visible_offset`` stays fixed (the data's mean).
     """
+    centered = visible_offset.shape[0] > 0
     n_samples, n_visible = X.shape
     n_hidden = weights.shape[0]
     n_batches = batch_keys.shape[0]
@@ -258,18 +272,45 @@ def cd_epoch(X, order, batch_size, weights, visible_bias, hidden_bias, velocity_
             for i in range(n_visible):
                 gradient_visible[i] += weight * V[r, i]
         gradient_weights = np.dot(H.T, V)
-        for j in range(n_hidden):
-            velocity_hidden[j] = momentum * velocity_hidden[j] + learning_rate * gradient_hidden[j]
-            hidden_bias[j] += velocity_hidden[j]
+        if not centered:
+            for j in range(n_hidden):
+                velocity_hidden[j] = (momentum * velocity_hidden[j]
+                                      + learning_rate * gradient_hidden[j])
+                hidden_bias[j] += velocity_hidden[j]
+                for i in range(n_visible):
+                    velocity_weights[j, i] = momentum * velocity_weights[j, i] + learning_rate * (
+                        gradient_weights[j, i] - weight_decay * weights[j, i]
+                    )
+                    weights[j, i] += velocity_weights[j, i]
             for i in range(n_visible):
-                velocity_weights[j, i] = momentum * velocity_weights[j, i] + learning_rate * (
-                    gradient_weights[j, i] - weight_decay * weights[j, i]
-                )
-                weights[j, i] += velocity_weights[j, i]
+                velocity_visible[i] = (momentum * velocity_visible[i]
+                                       + learning_rate * gradient_visible[i])
+                visible_bias[i] += velocity_visible[i]
+            continue
+        # The data rows of H were scaled by 1/m above: their column sums are the batch means.
+        data_hidden_mean = np.zeros(n_hidden)
+        for r in range(m):
+            for j in range(n_hidden):
+                data_hidden_mean[j] += H[r, j]
         for i in range(n_visible):
             velocity_visible[i] = (momentum * velocity_visible[i]
                                    + learning_rate * gradient_visible[i])
             visible_bias[i] += velocity_visible[i]
+        for j in range(n_hidden):
+            velocity_hidden[j] = momentum * velocity_hidden[j] + learning_rate * gradient_hidden[j]
+            step_dot_mu = 0.0
+            for i in range(n_visible):
+                centered_gradient = (gradient_weights[j, i] - gradient_hidden[j] * visible_offset[i]
+                                     - hidden_offset[j] * gradient_visible[i])
+                velocity_weights[j, i] = momentum * velocity_weights[j, i] + learning_rate * (
+                    centered_gradient - weight_decay * weights[j, i]
+                )
+                weights[j, i] += velocity_weights[j, i]
+                step_dot_mu += velocity_weights[j, i] * visible_offset[i]
+                visible_bias[i] -= velocity_weights[j, i] * hidden_offset[j]
+            hidden_bias[j] += velocity_hidden[j] - step_dot_mu
+        for j in range(n_hidden):
+            hidden_offset[j] += offset_rate * (data_hidden_mean[j] - hidden_offset[j])
 
 
 @njit(cache=True)

@@ -40,6 +40,9 @@ __all__ = ["ThetaRBM"]
 # The per-epoch monitor uses the exact likelihood only while it costs next to nothing.
 _MAX_MONITOR_EXACT_UNITS = 12
 _MONITOR_ROWS = 256
+# Rate of the moving average of the hidden offsets per mini-batch (centering); Melchior,
+# Fischer & Wiskott (2016) found rates of 0.01-0.1 equally good.
+_OFFSET_RATE = 0.05
 
 
 class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -73,7 +76,11 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         likelihoods it reaches, against scikit-learn's constant-rate PCD, are on the
         performance page). :meth:`partial_fit` uses it as a constant.
     batch_size : int, default=64
-        Samples per mini-batch; also the number of persistent chains.
+        Samples per mini-batch.
+    n_chains : int or None, default=None
+        Number of persistent chains (PCD only): the model samples of every mini-batch's
+        negative phase. ``None`` means ``batch_size``. More chains give a less noisy
+        negative phase at a cost proportional to ``n_chains * k``.
     n_epochs : int, default=20
         Passes (epochs) over the data in :meth:`fit`. Each :meth:`partial_fit` call is
         one pass over its data.
@@ -87,6 +94,16 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Momentum of the parameter updates.
     weight_decay : float, default=0.0
         L2 penalty on the couplings (not the biases).
+    centering : bool, default=False
+        Train in the centered parametrization (Montavon & Mueller 2012; Melchior, Fischer
+        & Wiskott 2016): the energy is written with the visible units shifted by the
+        data's mean occupations and the hidden units by a running mean of their data
+        activations. The model family is unchanged, but the gradient is far better
+        conditioned, so correlations between distant groups of units (a block and its
+        environment) are learned that plain (P)CD leaves out. The fitted
+        ``components_``, ``intercept_visible_`` and ``intercept_hidden_`` are always the
+        ordinary parameters. The offsets come from the data seen by :meth:`fit`; the
+        first :meth:`partial_fit` call sets them from its data.
     random_state : int, RandomState instance or None, default=None
         Seeds initialization, mini-batch order and Gibbs sampling. A fixed value gives
         identical fits for any ``n_jobs``.
@@ -109,8 +126,11 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Hidden biases ``c``.
     intercept_visible_ : ndarray of shape (n_features,)
         Visible biases ``a``.
-    persistent_hidden_ : ndarray of shape (batch_size, n_components)
+    persistent_hidden_ : ndarray of shape (n_chains, n_components)
         Hidden states of the persistent chains (only when ``persistent=True``).
+    hidden_offset_ : ndarray of shape (n_components,)
+        Only with ``centering=True``: the hidden offsets (running mean of the hidden
+        activation probabilities on the data) at the end of training.
     visible_mean_ : ndarray of shape (n_features,)
         Mean occupation of every visible unit over all data seen; its smoothed logits are
         the initial visible biases and the base model of AIS.
@@ -173,11 +193,13 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_chains": [Interval(Integral, 1, None, closed="left"), None],
         "n_epochs": [Interval(Integral, 0, None, closed="left")],
         "k": [Interval(Integral, 1, None, closed="left")],
         "persistent": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "centering": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
@@ -192,11 +214,13 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         *,
         learning_rate=0.1,
         batch_size=64,
+        n_chains=None,
         n_epochs=20,
         k=1,
         persistent=True,
         momentum=0.5,
         weight_decay=0.0,
+        centering=False,
         random_state=None,
         verbose=0,
         n_jobs=None,
@@ -204,11 +228,13 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.n_components = n_components
         self.learning_rate = learning_rate
         self.batch_size = batch_size
+        self.n_chains = n_chains
         self.n_epochs = n_epochs
         self.k = k
         self.persistent = persistent
         self.momentum = momentum
         self.weight_decay = weight_decay
+        self.centering = centering
         self.random_state = random_state
         self.verbose = verbose
         self.n_jobs = n_jobs
@@ -240,6 +266,10 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             np.zeros(self.n_components),
         )
         self._n_features_out = self.n_components
+        if self.centering:
+            self._start_offsets(X)
+        elif hasattr(self, "hidden_offset_"):
+            del self.hidden_offset_  # left over from an earlier centered fit
         if self.persistent:
             self._start_chains(X, rng)
         elif hasattr(self, "persistent_hidden_"):
@@ -249,9 +279,16 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         small = min(n_features, self.n_components) <= _MAX_MONITOR_EXACT_UNITS
         self.log_likelihood_kind_ = "exact" if small else "pseudo"
 
+    def _start_offsets(self, X):
+        # The hidden offsets start at the hidden means of the data under the initial model.
+        self.hidden_offset_ = expit(X @ self.components_.T + self.intercept_hidden_).mean(axis=0)
+
+    def _n_chains(self):
+        return self.batch_size if self.n_chains is None else self.n_chains
+
     def _start_chains(self, X, rng):
         # Chains start from data rows, not from zeros, so early negative phases are sane.
-        rows = rng.randint(0, X.shape[0], size=self.batch_size)
+        rows = rng.randint(0, X.shape[0], size=self._n_chains())
         p = expit(X[rows] @ self.components_.T + self.intercept_hidden_)
         self.persistent_hidden_ = (rng.random_sample(p.shape) < p).astype(np.float64)
 
@@ -268,16 +305,25 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         order = rng.permutation(n_samples).astype(np.int64)
         keys = draw_keys(rng, size=n_batches)
         if self.persistent:
-            if not hasattr(self, "persistent_hidden_"):  # persistent switched on later
+            if (not hasattr(self, "persistent_hidden_")  # persistent switched on later
+                    or self.persistent_hidden_.shape[0] != self._n_chains()):
                 self._start_chains(X, rng)
             chains = self.persistent_hidden_.astype(self._work_dtype)
         else:
             chains = np.zeros((0, self.n_components), dtype=self._work_dtype)
+        if self.centering:
+            if not hasattr(self, "hidden_offset_"):  # centering switched on later
+                self._start_offsets(X)
+            visible_offset = self.visible_mean_
+            hidden_offset = self.hidden_offset_
+        else:
+            visible_offset = hidden_offset = np.zeros(0)
         kernels.cd_epoch(
             X_work, order, self.batch_size, self.components_, self.intercept_visible_,
             self.intercept_hidden_, *self._velocity, chains, keys.astype(np.uint64),
             self.k, self.persistent, float(learning_rates[0]), float(learning_rates[1]),
-            float(self.momentum), float(self.weight_decay),
+            float(self.momentum), float(self.weight_decay), visible_offset, hidden_offset,
+            _OFFSET_RATE,
         )
         if self.persistent:
             self.persistent_hidden_ = chains.astype(np.float64)
@@ -358,6 +404,14 @@ class ThetaRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             The updated model.
         """
         first = not hasattr(self, "components_")
+        if not first and not hasattr(self, "visible_mean_"):
+            # Parameters set by hand: there are no data statistics to continue from.
+            what = ("centering needs the data's mean occupations as its visible offsets"
+                    if self.centering else "training continues from the data seen so far")
+            raise ValueError(
+                f"This ThetaRBM has parameters but has seen no data ({what}): call fit on "
+                "data first, or delete components_ to start afresh with partial_fit."
+            )
         X = self._check_input(X, reset=first)
         with numba_threads(self.n_jobs), blas_threads(1):
             if first:

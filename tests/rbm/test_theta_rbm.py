@@ -437,3 +437,57 @@ def test_blas_runs_one_thread_inside_the_hot_kernels(n_jobs, monkeypatch):
     assert seen["sigmoid_rows"] == {(threads, threads)}
     assert seen["gibbs_steps"] == {(threads, threads)}
     assert {counts for counts in seen["softplus_row_sums"]} == {(threads, threads)}
+def test_n_chains_sets_the_persistent_chains(binary_data):
+    rbm = ThetaRBM(n_components=3, n_epochs=2, n_chains=200, random_state=0).fit(binary_data)
+    assert rbm.persistent_hidden_.shape == (200, 3)
+    # None: one chain per mini-batch row, as before; a changed count restarts the chains.
+    rbm.set_params(n_chains=None).partial_fit(binary_data)
+    assert rbm.persistent_hidden_.shape == (64, 3)
+
+
+def test_centered_fit_learns_the_block_distribution_at_tc(critical_blocks):
+    """Centering changes the parametrization, not the model: the fitted ordinary parameters
+    must give the data's distribution of 2x2 critical blocks (exact total variation)."""
+    X = critical_blocks
+    rbm = ThetaRBM(n_components=8, n_epochs=60, centering=True, random_state=0).fit(X)
+    tv = 0.5 * np.abs(np.exp(rbm.score_samples(all_states(4))) - distribution_of(X)).sum()
+    assert tv < 0.05
+    # The hidden offsets follow the data's mean hidden activations (a moving average).
+    np.testing.assert_allclose(rbm.hidden_offset_, rbm.transform(X).mean(axis=0), atol=0.05)
+    # Switching centering off drops the offsets.
+    rbm.set_params(centering=False, n_epochs=1).fit(X)
+    assert not hasattr(rbm, "hidden_offset_")
+
+
+def test_centering_learns_a_correlation_better_at_the_same_budget():
+    """Two groups of 8 sites, each site of the second a noisy copy (15 % flips) of its partner
+    in the first, with biased sites (mean 0.8), which is what centering corrects. Measured
+    (seed 0, 20 epochs, learning rate 0.5): 89 % of the canonical correlations reproduced
+    centered against 70 % plain, and a higher exact log-likelihood (-7.46 against -7.77)."""
+    from sklearn_rsmi.rbm import block_environment_correlation
+
+    rng = np.random.default_rng(0)
+    first = (rng.random((3000, 8)) < 0.8).astype(float)
+    second = np.where(rng.random((3000, 8)) < 0.15, 1 - first, first)
+    X = np.hstack([first, second])
+    reproduced, likelihood = {}, {}
+    for centering in (False, True):
+        rbm = ThetaRBM(n_components=16, n_epochs=20, learning_rate=0.5, centering=centering,
+                       random_state=0).fit(X)
+        reproduced[centering] = block_environment_correlation(
+            rbm, first, second, n_components=4, n_samples=2000, n_steps=200).reproduced.mean()
+        likelihood[centering] = rbm.score(X)
+    assert reproduced[True] > 0.8, reproduced
+    assert reproduced[True] > reproduced[False] + 0.1, reproduced
+    assert likelihood[True] > likelihood[False] + 0.1, likelihood
+
+
+def test_centering_of_an_rbm_without_data_is_refused(binary_data):
+    rbm = ThetaRBM(n_components=3, centering=True)
+    rbm.components_ = np.zeros((3, 10))  # parameters set by hand, no data seen
+    rbm.intercept_visible_, rbm.intercept_hidden_ = np.zeros(10), np.zeros(3)
+    with pytest.raises(ValueError, match="centering needs the data's mean occupations"):
+        rbm.partial_fit(binary_data)
+    rbm.set_params(centering=False)
+    with pytest.raises(ValueError, match="has seen no data"):
+        rbm.partial_fit(binary_data)
