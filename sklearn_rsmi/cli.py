@@ -23,8 +23,12 @@ def _print_filter(filters, indent="    "):
         scale = np.max(np.abs(weights)) or 1.0
         print(f"{indent}hidden unit {j} (largest |weight| = {scale:.3g}):")
         grid = np.atleast_2d(weights / scale)
-        for row in grid:
-            print(indent + "  " + " ".join(f"{w:+.2f}" for w in row))
+        # a 3D block prints as its slices of constant z
+        for k, plane in enumerate(grid if grid.ndim == 3 else [grid]):
+            if grid.ndim == 3:
+                print(f"{indent}  z = {k}:")
+            for row in plane:
+                print(indent + "  " + " ".join(f"{w:+.2f}" for w in row))
 
 
 def _run_default(args):
@@ -82,7 +86,7 @@ def _data_home_files():
 
 
 #: Options of ``rsmi sample`` that only one of the models takes, with their defaults.
-_ISING_OPTIONS = {"temperature": 2.269185314213022, "dimension": 2, "algorithm": "wolff"}
+_ISING_OPTIONS = {"temperature": None, "dimension": 2, "algorithm": "wolff"}  # None: T_c
 _DIMER_OPTIONS = {"noise_coupling": None}
 
 
@@ -105,6 +109,8 @@ def _run_sample(args):
     check_writable_directory(os.path.dirname(os.path.abspath(args.output)),
                              option=f"the folder of {args.output}")
     if args.model == "ising":
+        if options["temperature"] is None:
+            options["temperature"] = _critical_temperature(options["dimension"])
         X = make_ising(args.n_samples, args.lattice_size, random_state=args.random_state,
                        verbose=args.verbose, **options)
     else:
@@ -113,6 +119,13 @@ def _run_sample(args):
     _save_npy_atomically(args.output, X)
     print(f"wrote {X.shape} {X.dtype} samples to {args.output}")
     return 0
+
+
+def _critical_temperature(dimension):
+    """T_c of the square lattice (also the default of chains, which have none) or the cubic one."""
+    from sklearn_rsmi.physics import CRITICAL_TEMPERATURE, CRITICAL_TEMPERATURE_3D
+
+    return CRITICAL_TEMPERATURE_3D if dimension == 3 else CRITICAL_TEMPERATURE
 
 
 def _save_npy_atomically(path, array):
@@ -142,10 +155,10 @@ def _load_samples(path):
         raise InputFileError(f"{path}: cannot read a .npy array ({exc})") from exc
     if not isinstance(X, np.ndarray):
         raise InputFileError(f"{path}: holds an archive, not a single array of samples")
-    if X.ndim not in (2, 3):
+    if X.ndim not in (2, 3, 4):
         raise InputFileError(
-            f"{path}: samples must have shape (n_samples, L) or (n_samples, Ly, Lx), "
-            f"got {X.shape}"
+            f"{path}: samples must have shape (n_samples, L), (n_samples, Ly, Lx) or "
+            f"(n_samples, Lz, Ly, Lx), got {X.shape}"
         )
     try:
         infer_value_convention(X, name="the array")
@@ -156,12 +169,12 @@ def _load_samples(path):
 
 def _default_ising(args):
     from sklearn_rsmi.datasets import make_ising
-    from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
 
-    L = args.lattice_size
-    print(f"no samples given: 2D Ising at T_c, {args.n_samples} samples of {L}x{L}")
-    return make_ising(args.n_samples, L, CRITICAL_TEMPERATURE, random_state=args.random_state,
-                      verbose=args.verbose)
+    L, dimension = args.lattice_size, args.dimension or 2
+    shape = "x".join([str(L)] * dimension)
+    print(f"no samples given: {dimension}D Ising at T_c, {args.n_samples} samples of {shape}")
+    return make_ising(args.n_samples, L, _critical_temperature(dimension), dimension=dimension,
+                      random_state=args.random_state, verbose=args.verbose)
 
 
 def _pyplot_or_none():
@@ -208,7 +221,13 @@ def _run_fit(args):
 
     _check_output_dir(args.output_dir)
     X = _default_ising(args) if args.samples_file is None else _load_samples(args.samples_file)
-    visible_shape = tuple(args.visible_shape)
+    if args.dimension is not None and args.dimension != X.ndim - 1:
+        raise ValueError(
+            f"--dimension {args.dimension}, but the samples of shape {X.shape} in "
+            f"{args.samples_file} are {X.ndim - 1}D lattices"
+        )
+    visible_shape = (2,) * (X.ndim - 1) if args.visible_shape is None else \
+        tuple(args.visible_shape)
     if len(visible_shape) != X.ndim - 1:
         raise ValueError(
             f"--visible-shape {' '.join(map(str, visible_shape))} has {len(visible_shape)} "
@@ -253,10 +272,16 @@ def _flow_settings(args):
     """Lattice, samples, steps, epochs and temperature ratios of ``rsmi flow``."""
     from sklearn_rsmi.reproduce import FIGURE5_SETTINGS
 
+    if args.full and args.dimension == 3:
+        raise ValueError("--full is the papers' 2D setting; in 3D give --lattice-size, "
+                         "--n-samples and --n-steps instead")
     if args.full:
         settings = dict(FIGURE5_SETTINGS["full"])
     else:
-        settings = dict(lattice_size=args.lattice_size, n_samples=args.n_samples,
+        lattice_size = args.lattice_size
+        if lattice_size is None:
+            lattice_size = _QUICK_FLOW_SIZE_3D if args.dimension == 3 else _QUICK_FLOW_SIZE
+        settings = dict(lattice_size=lattice_size, n_samples=args.n_samples,
                         n_steps=args.n_steps, n_epochs=_QUICK_FLOW_EPOCHS,
                         temperature_ratios=FIGURE5_SETTINGS["reduced"]["temperature_ratios"])
     if args.n_epochs is not None:
@@ -289,23 +314,27 @@ def _print_flow_estimates(result, critical_temperature):
 
 def _run_flow(args):
     from sklearn_rsmi import RSMICoarseGrainer
-    from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
     from sklearn_rsmi.rg import make_rg_pipeline, rg_flow_sweep
 
     _check_output_dir(args.output_dir)
     settings = _flow_settings(args)
     size, samples, steps = settings["lattice_size"], settings["n_samples"], settings["n_steps"]
-    temperatures = [r * CRITICAL_TEMPERATURE for r in settings["temperature_ratios"]]
-    print(f"RG flow: {len(temperatures)} temperatures, {samples} samples of {size}x{size}, "
-          f"{steps} steps, n_jobs = {args.n_jobs}")
+    dimension = args.dimension
+    critical_temperature = _critical_temperature(dimension)
+    temperatures = [r * critical_temperature for r in settings["temperature_ratios"]]
+    shape = "x".join([str(size)] * dimension)
+    print(f"RG flow ({dimension}D): {len(temperatures)} temperatures, {samples} samples of "
+          f"{shape}, {steps} steps, n_jobs = {args.n_jobs}")
     pipeline = make_rg_pipeline(
-        steps, coarse_grainer=RSMICoarseGrainer(n_epochs=settings["n_epochs"]))
+        steps, coarse_grainer=RSMICoarseGrainer(visible_shape=(2,) * dimension,
+                                                n_epochs=settings["n_epochs"]))
     result = rg_flow_sweep(temperatures, pipeline=pipeline, lattice_size=size, n_samples=samples,
-                           n_jobs=args.n_jobs, random_state=args.random_state,
-                           verbose=1 + args.verbose, memory=args.memory)
+                           dimension=dimension, n_jobs=args.n_jobs,
+                           random_state=args.random_state, verbose=1 + args.verbose,
+                           memory=args.memory)
     print("T_eff / T_c per starting temperature (rows) and RG step (columns):")
     with np.printoptions(precision=3, suppress=True):
-        print(result.flow() / CRITICAL_TEMPERATURE)
+        print(result.flow() / critical_temperature)
     os.makedirs(args.output_dir, exist_ok=True)
     csv = result.to_csv(os.path.join(args.output_dir, "rg_flow.csv"))
     written = [csv]
@@ -313,10 +342,10 @@ def _run_flow(args):
         from sklearn_rsmi.plotting import plot_rg_flow
 
         png = os.path.join(args.output_dir, "rg_flow.png")
-        _save_png(png, plot_rg_flow(result).figure)
+        _save_png(png, plot_rg_flow(result, critical_temperature=critical_temperature).figure)
         written.append(png)
     print("wrote " + ", ".join(written))
-    _print_flow_estimates(result, CRITICAL_TEMPERATURE)
+    _print_flow_estimates(result, critical_temperature)
     return 0
 
 
@@ -430,6 +459,8 @@ def _run_exponents(args):
 # Every option is the parameter it sets, with dashes: --n-hidden sets n_hidden.
 
 _QUICK_FLOW_EPOCHS = 15
+_QUICK_FLOW_SIZE = 32
+_QUICK_FLOW_SIZE_3D = 16
 
 
 def _add_sample_parser(sub, common):
@@ -444,9 +475,10 @@ def _add_sample_parser(sub, common):
     sample.add_argument("--n-samples", type=int, default=1000,
                         help="number of samples (default: %(default)s)")
     sample.add_argument("--temperature", type=float, default=None,
-                        help="Ising: temperature (default: T_c = 2.269185)")
-    sample.add_argument("--dimension", type=int, default=None, choices=[1, 2],
-                        help="Ising: 1 (chain) or 2 (square lattice) (default: 2)")
+                        help="Ising: temperature (default: T_c, 2.269185 for the square "
+                        "lattice and the chain, 4.511523 for the cubic lattice)")
+    sample.add_argument("--dimension", type=int, default=None, choices=[1, 2, 3],
+                        help="Ising: 1 chain, 2 square, 3 simple cubic lattice (default: 2)")
     sample.add_argument("--algorithm", default=None,
                         choices=["wolff", "swendsen-wang", "metropolis"],
                         help="Ising: Monte Carlo update (default: wolff)")
@@ -459,13 +491,18 @@ def _add_fit_parser(sub, parents):
     fit = sub.add_parser(
         "fit", parents=parents, help="learn RSMI filters from samples in a .npy file",
         description="Learn the filters of one RSMI coarse-graining step. Without SAMPLES.npy, "
-        "runs on 2D Ising samples at T_c. Writes the fitted estimator (joblib), the filters "
-        "(JSON) and a PNG of them to --output-dir.",
+        "runs on Ising samples at T_c (2D, or 3D with --dimension 3). Writes the fitted "
+        "estimator (joblib), the filters (JSON) and a PNG of them to --output-dir.",
     )
     fit.add_argument("samples_file", nargs="?", default=None, metavar="SAMPLES.npy",
-                     help="binary samples, shape (n, L) or (n, Ly, Lx), spins or 0/1")
-    fit.add_argument("--visible-shape", type=int, nargs="+", default=[2, 2],
-                     help="block shape, e.g. 2 2, or 4 for chains (default: 2 2)")
+                     help="binary samples, shape (n, L), (n, Ly, Lx) or (n, Lz, Ly, Lx), "
+                     "spins or 0/1")
+    fit.add_argument("--dimension", type=int, default=None, choices=[1, 2, 3],
+                     help="lattice dimension of the default data; with SAMPLES.npy, checked "
+                     "against the file (default: 2, or the file's)")
+    fit.add_argument("--visible-shape", type=int, nargs="+", default=None,
+                     help="block shape, e.g. 2 2, 2 2 2, or 4 for chains (default: 2 along "
+                     "every lattice axis)")
     fit.add_argument("--buffer-width", type=int, default=1,
                      help="buffer width (default: %(default)s)")
     fit.add_argument("--environment-width", type=int, default=1,
@@ -498,11 +535,16 @@ def _add_flow_parser(sub, parents):
     flow = sub.add_parser(
         "flow", parents=parents,
         help="run iterated RG over a temperature sweep: flow, T_c and nu",
-        description="Sample the 2D Ising model at temperatures around T_c, run iterated RSMI "
-        "RG at each, print T_c and nu with uncertainties, write rg_flow.csv and rg_flow.png.",
+        description="Sample the 2D (or, with --dimension 3, the simple cubic) Ising model at "
+        "temperatures around T_c, run iterated RSMI RG at each, print T_c and nu with "
+        "uncertainties, write rg_flow.csv and rg_flow.png.",
     )
-    flow.add_argument("--lattice-size", type=int, default=32,
-                      help="linear lattice size (default: %(default)s)")
+    flow.add_argument("--dimension", type=int, default=2, choices=[2, 3],
+                      help="2 square lattice, 3 simple cubic with 2x2x2 blocks "
+                      "(default: %(default)s)")
+    flow.add_argument("--lattice-size", type=int, default=None,
+                      help=f"linear lattice size (default: {_QUICK_FLOW_SIZE}, "
+                      f"{_QUICK_FLOW_SIZE_3D} in 3D)")
     flow.add_argument("--n-samples", type=int, default=500,
                       help="samples per temperature (default: %(default)s)")
     flow.add_argument("--n-steps", type=int, default=2, help="RG steps (default: %(default)s)")

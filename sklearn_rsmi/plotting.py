@@ -106,7 +106,9 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
                  lattice="square"):
     """Filters, one panel per hidden unit, on a diverging colormap centered on zero.
 
-    With ``lattice="square"`` each filter is a heat map over the block's sites. With
+    With ``lattice="square"`` each filter is a heat map over the block's sites; a filter of
+    a 3D block ``(bz, by, bx)`` is drawn as its ``bz`` slices of constant ``z``, side by
+    side, one row per hidden unit, all on one color scale. With
     ``lattice="dimer"`` the block is read as a piece of a dimer image (layout of
     :func:`sklearn_rsmi.datasets.make_dimers`) and drawn on the dimer lattice, as in Fig. 4
     of Koch-Janusz and Ringel (2018): every link cell is a bar between its two vertices,
@@ -117,15 +119,18 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
     Parameters
     ----------
     filters : array-like of shape (n_hidden,) + visible_shape, or an RSMICoarseGrainer
-        Filters of 1D blocks ``(n_hidden, b)`` or 2D blocks ``(n_hidden, by, bx)``; a fitted
-        coarse-grainer's ``filters_`` are used.
+        Filters of 1D blocks ``(n_hidden, b)``, 2D blocks ``(n_hidden, by, bx)`` or 3D
+        blocks ``(n_hidden, bz, by, bx)``; a fitted coarse-grainer's ``filters_`` are used.
     axes : sequence of matplotlib Axes or None, default=None
-        One Axes per hidden unit; ``None`` creates a figure with a row of panels.
+        One Axes per hidden unit (per hidden unit and ``z`` slice for 3D blocks, unit by
+        unit); ``None`` creates a figure with a row of panels (a row per hidden unit for
+        3D blocks).
     cmap : str, default="RdBu_r"
         A diverging colormap; its center is pinned to zero weight.
     normalize : bool, default=True
         Divide each filter by its largest ``|weight|`` (weights grow without bound as the
-        coarse-graining becomes deterministic, so only their ratios are meaningful).
+        coarse-graining becomes deterministic, so only their ratios are meaningful); a 3D
+        filter by the largest over all its slices.
     colorbar : bool, default=True
         Draw a colorbar beside the panels (leave it to the caller when composing figures).
     lattice : {"square", "dimer"}, default="square"
@@ -138,7 +143,9 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
     Returns
     -------
     axes : list of matplotlib Axes
-        The panels, in the order of the hidden units. With ``lattice="dimer"`` each holds
+        The panels, in the order of the hidden units (for 3D blocks ``n_hidden * bz``
+        panels: unit 0's slices ``z = 0, 1, ...``, then unit 1's). With ``lattice="dimer"``
+        each holds
         three collections labeled ``"links"``, ``"vertices"`` and ``"faces"``, whose
         ``get_array()`` are the (normalized) weights of those cells in C order.
 
@@ -153,15 +160,19 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
     >>> axes = plot_filters(np.eye(4)[None], lattice="dimer")
     >>> [c.get_label() for c in axes[0].collections[:3]]
     ['links', 'vertices', 'faces']
+    >>> axes = plot_filters(np.ones((1, 2, 2, 2)))  # a 2x2x2 block: two slices
+    >>> [ax.get_title() for ax in axes]
+    ['unit 0, z = 0', 'unit 0, z = 1']
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
     filters = getattr(filters, "filters_", filters)
     filters = np.asarray(filters, dtype=float)
-    if filters.ndim not in (2, 3):
+    if filters.ndim not in (2, 3, 4):
         raise ValueError(
-            f"filters must have shape (n_hidden, b) or (n_hidden, by, bx), got {filters.shape}."
+            "filters must have shape (n_hidden, b), (n_hidden, by, bx) or (n_hidden, bz, by, "
+            f"bx), got {filters.shape}."
         )
     if not np.all(np.isfinite(filters)):
         raise ValueError("filters contain NaN or infinity.")
@@ -170,19 +181,27 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
             "lattice='dimer' needs 2D blocks with even sides (a vertex, its two links and its "
             f"face per 2x2 cell of the dimer image), got filters of shape {filters.shape}."
         )
-    grids = filters[:, None, :] if filters.ndim == 2 else filters
     if normalize:
-        scale = np.abs(grids).reshape(len(grids), -1).max(axis=1)
-        grids = grids / np.where(scale > 0, scale, 1.0)[:, None, None]
+        scale = np.abs(filters).reshape(len(filters), -1).max(axis=1)
+        scale = np.where(scale > 0, scale, 1.0)
+        filters = filters / scale.reshape((-1,) + (1,) * (filters.ndim - 1))
+    if filters.ndim == 4:
+        # one panel per (unit, z) slice, unit-major, so a row of the figure is one unit
+        n_rows, n_columns = filters.shape[:2]
+        grids = filters.reshape(n_rows * n_columns, *filters.shape[2:])
+        titles = [f"unit {j}, z = {k}" for j in range(n_rows) for k in range(n_columns)]
+    else:
+        n_rows, n_columns = 1, len(filters)
+        grids = filters[:, None, :] if filters.ndim == 2 else filters
+        titles = [f"hidden unit {j}" for j in range(len(grids))]
     if axes is None:
-        n = len(grids)
-        # Constrained layout keeps a caller's suptitle off the panels' titles.
-        _, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 2.8), squeeze=False,
-                               layout="constrained")
-        axes = list(axes[0])
+        # Constrained layout keeps rows of slices, and a caller's suptitle, off the titles.
+        height = 2.8 if n_rows == 1 else 2.9 * n_rows
+        _, axes = plt.subplots(n_rows, n_columns, figsize=(2.6 * n_columns + 0.6, height),
+                               squeeze=False, layout="constrained")
     axes = list(np.ravel(axes))
     if len(axes) < len(grids):
-        raise ValueError(f"{len(grids)} filters need as many axes, got {len(axes)}.")
+        raise ValueError(f"{len(grids)} filter panels need as many axes, got {len(axes)}.")
     limit = max(float(np.abs(grids).max()), 1e-12)
     for j, (grid, ax) in enumerate(zip(grids, axes)):
         norm = TwoSlopeNorm(0.0, -limit, limit)
@@ -193,10 +212,10 @@ def plot_filters(filters, axes=None, *, cmap="RdBu_r", normalize=True, colorbar=
         else:
             mappable = ax.imshow(grid, cmap=cmap, norm=norm)
             ax.set_xlabel("x (site)")
-            ax.set_ylabel("y (site)" if filters.ndim == 3 and j == 0 else "")
+            ax.set_ylabel("y (site)" if filters.ndim >= 3 and j % n_columns == 0 else "")
             ax.set_xticks(_site_ticks(grid.shape[1]))
-            ax.set_yticks(_site_ticks(grid.shape[0]) if filters.ndim == 3 else [])
-        ax.set_title(f"hidden unit {j}")
+            ax.set_yticks(_site_ticks(grid.shape[0]) if filters.ndim >= 3 else [])
+        ax.set_title(titles[j])
     if colorbar:
         label = "weight / max |weight|" if normalize else "weight"
         axes[0].figure.colorbar(mappable, ax=axes[: len(grids)], shrink=0.8, label=label)

@@ -87,6 +87,65 @@ def test_flow_writes_csv_and_png(tmp_path, capsys):
     assert (tmp_path / "rg_flow.png").exists()
 
 
+def test_sample_cubic_lattice_at_its_critical_temperature(tmp_path, capsys, monkeypatch):
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append((args, kwargs))
+        return make_ising(*args, **kwargs)
+
+    monkeypatch.setattr("sklearn_rsmi.datasets.make_ising", spy)
+    path = tmp_path / "cube.npy"
+    code, out, _ = run(["sample", "ising", str(path), "--dimension", "3", "--lattice-size", "4",
+                        "--n-samples", "3"], capsys)
+    assert code == 0
+    assert np.load(path).shape == (3, 4, 4, 4)
+    (args, kwargs), = calls
+    temperature = args[2] if len(args) > 2 else kwargs["temperature"]
+    assert temperature == 4.5115232 and kwargs["dimension"] == 3
+
+
+def test_dimension_four_is_refused_by_every_command(tmp_path, capsys):
+    for argv in (["sample", "ising", str(tmp_path / "x.npy"), "--dimension", "4"],
+                 ["fit", "--dimension", "4"], ["flow", "--dimension", "4"]):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        assert exit_info.value.code == 2
+        assert "--dimension: invalid choice: 4" in capsys.readouterr().err
+
+
+def test_fit_and_flow_in_three_dimensions(tmp_path, capsys):
+    code, out, _ = run(["fit", "--dimension", "3", "--lattice-size", "6", "--n-samples", "30",
+                        "--n-epochs", "1", "--n-windows", "500", "--output-dir", str(tmp_path)],
+                       capsys)
+    assert code == 0 and "3D Ising at T_c, 30 samples of 6x6x6" in out
+    model = joblib.load(tmp_path / "rsmi_model.joblib")
+    assert model.filters_.shape == (1, 2, 2, 2)
+    assert (tmp_path / "filters.png").exists()
+
+    code, out, _ = run(["flow", "--dimension", "3", "--lattice-size", "6", "--n-samples", "20",
+                        "--n-steps", "1", "--n-epochs", "1", "--temperatures", "0.7", "1.5",
+                        "--output-dir", str(tmp_path)], capsys)
+    assert code == 0 and "RG flow (3D)" in out and "6x6x6" in out
+    flow = np.genfromtxt(tmp_path / "rg_flow.csv", delimiter=",", names=True)
+    assert set(flow["lattice_size"]) == {6, 3} and np.all(np.isnan(
+        flow["effective_temperature_onsager"]))
+
+
+def test_three_dimensional_mismatches_are_one_line_errors(ising_file, tmp_path, capsys):
+    cube = tmp_path / "cube.npy"
+    np.save(cube, make_ising(10, 6, 4.5, dimension=3, random_state=0, cache=False))
+    for argv, message in (
+        (["fit", str(cube), "--dimension", "2"], "--dimension 2, but the samples of shape "
+                                                 "(10, 6, 6, 6)"),
+        (["fit", str(cube), "--visible-shape", "2", "2"], "--visible-shape 2 2 has 2 axes"),
+        (["fit", str(ising_file), "--visible-shape", "2", "2", "2"], "has 3 axes"),
+        (["flow", "--dimension", "3", "--full"], "--full is the papers' 2D setting"),
+    ):
+        code, _, err = run(argv + ["--output-dir", str(tmp_path / "out")], capsys)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
 def _not_binary(path):
     np.save(path, np.random.default_rng(0).random((4, 8, 8)))
 

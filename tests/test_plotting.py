@@ -84,6 +84,32 @@ def test_filters_are_centered_on_zero_one_panel_per_hidden_unit():
     assert plot_filters(np.array([[1.0, 0.0, 0.0, 1.0]]))[0].get_images()[0].get_array().shape == (1, 4)
 
 
+def test_cubic_filters_are_drawn_as_z_slices_one_row_per_unit():
+    from sklearn_rsmi.plotting import plot_filters
+
+    rng = np.random.default_rng(0)
+    filters = rng.normal(size=(2, 3, 2, 4))  # two units of a 3x2x4 block
+    axes = plot_filters(filters)
+    assert len(axes) == 6
+    # the figure's grid: a row per unit, a column per slice
+    positions = sorted({(round(ax.get_position().y0, 3), round(ax.get_position().x0, 3))
+                        for ax in axes})
+    assert len({y for y, _ in positions}) == 2 and len({x for _, x in positions}) == 3
+    for j in range(2):
+        scale = np.abs(filters[j]).max()  # one scale per unit, over all its slices
+        for k in range(3):
+            ax = axes[3 * j + k]
+            np.testing.assert_allclose(ax.get_images()[0].get_array(), filters[j, k] / scale)
+            assert ax.get_title() == f"unit {j}, z = {k}"
+            assert ax.get_ylabel() == ("y (site)" if k == 0 else "")
+    raw = plot_filters(filters, normalize=False, colorbar=False)
+    np.testing.assert_allclose(raw[4].get_images()[0].get_array(), filters[1, 1])
+    with pytest.raises(ValueError, match="6 filter panels need as many axes, got 2"):
+        plot_filters(filters, axes=axes[:2])
+    with pytest.raises(ValueError, match=r"lattice='dimer' needs 2D blocks"):
+        plot_filters(np.ones((1, 2, 2, 2)), lattice="dimer")
+
+
 @pytest.mark.parametrize("n_sites", [2, 8, 12, 13, 32, 64])
 def test_filter_ticks_stay_readable(n_sites):
     """A tick per site on small blocks, at most about eight on large ones, always from 0."""
@@ -98,7 +124,8 @@ def test_filter_ticks_stay_readable(n_sites):
             assert 4 <= len(ticks) <= 9
 
 
-@pytest.mark.parametrize("bad, match", [(np.ones(3), "shape"), (np.full((1, 2, 2), np.nan), "NaN")])
+@pytest.mark.parametrize("bad, match", [(np.ones(3), "shape"), (np.ones((1, 2, 2, 2, 2)), "shape"),
+                                        (np.full((1, 2, 2), np.nan), "NaN")])
 def test_bad_filters_are_rejected(bad, match):
     from sklearn_rsmi.plotting import plot_filters
 

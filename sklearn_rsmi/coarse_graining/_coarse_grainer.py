@@ -91,7 +91,8 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
 
     visible_shape : tuple of int, default=(2, 2)
         Shape of the visible block ``V``: ``(b,)`` for chains ``(n, L)``, ``(by, bx)`` for
-        square lattices ``(n, Ly, Lx)``. Also the tiling block of :meth:`transform`.
+        square lattices ``(n, Ly, Lx)``, ``(bz, by, bx)`` for cubic lattices
+        ``(n, Lz, Ly, Lx)``. Also the tiling block of :meth:`transform`.
 
     buffer_width : int, default=1
         Width of the discarded shell ``B`` around ``V``.
@@ -277,7 +278,7 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
     value_convention_ : {'spin', 'occupation'}
         The value convention of the training data, used for sampled outputs.
     lattice_ndim_ : int
-        1 for chains, 2 for square lattices.
+        1 for chains, 2 for square lattices, 3 for cubic lattices.
     n_epochs_ : int
         Epochs run.
 
@@ -417,7 +418,8 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
         else:
             expected = self.lattice_ndim_
         if ndim != expected:
-            kind = {1: "chains (n_samples, L)", 2: "square lattices (n_samples, Ly, Lx)"}
+            kind = {1: "chains (n_samples, L)", 2: "square lattices (n_samples, Ly, Lx)",
+                    3: "cubic lattices (n_samples, Lz, Ly, Lx)"}
             raise ValueError(
                 f"X has shape {X.shape}: {X.ndim - 1}D lattices, but this coarse-grainer "
                 f"{'has a' if fitting else 'was fitted on'} {expected}D visible block "
@@ -473,7 +475,8 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+        X : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or \
+                (n_samples, Lz, Ly, Lx)
             Binary lattice samples, spins in {-1, +1} or occupations in {0, 1}, with
             periodic boundaries.
         y : None
@@ -615,7 +618,8 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+        X : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or \
+                (n_samples, Lz, Ly, Lx)
             Binary lattice samples.
         y : None
             Ignored.

@@ -16,7 +16,9 @@ and around that the environment ``E``, a shell of width ``environment_width``. F
 
 In one dimension the same words hold along the single axis: the window of a block of
 ``v`` sites is ``[E][B][V][B][E]``, with ``environment_width`` sites of ``E`` and
-``buffer_width`` sites of ``B`` on each side. In any dimension a site at offset ``d`` from
+``buffer_width`` sites of ``B`` on each side. In three dimensions ``B`` and ``E`` are cubic
+shells: a 2x2x2 block with ``buffer_width=1`` and ``environment_width=1`` sits in a 6x6x6
+window, 8 sites of ``V``, 56 of ``B`` and 152 of ``E``. In any dimension a site at offset ``d`` from
 the anchor has Chebyshev distance ``max_axis max(0, -d, d - (v - 1))`` from ``V``: ``V`` is
 distance 0, ``B`` is ``1 .. buffer_width``, ``E`` is
 ``buffer_width + 1 .. buffer_width + environment_width``. ``E`` never contains a site of
@@ -24,8 +26,9 @@ distance 0, ``B`` is ``1 .. buffer_width``, ``E`` is
 
 Site order: the sites of ``V`` and of ``E`` are listed in C (row-major) order over the
 window, that is ``V`` in C order over the block and ``E`` row by row from the window's
-top-left corner. :func:`tile_blocks` uses the same order for the sites of each block, so
-filters learned on windows apply unchanged to the tiled lattice.
+top-left corner (in 3D, plane by plane along the first axis, ``z``, then row by row).
+:func:`tile_blocks` uses the same order for the sites of each block, so filters learned on
+windows apply unchanged to the tiled lattice.
 
 Boundaries are periodic: window sites past an edge wrap around. A lattice smaller than the
 window along some axis is refused, since a window wrapping onto itself would count some
@@ -74,6 +77,10 @@ def _format_shape(shape):
     return "x".join(str(s) for s in shape)
 
 
+# The lattice axes of each dimension, as shapes are written in messages.
+_AXES = {1: "L", 2: "Ly, Lx", 3: "Lz, Ly, Lx"}
+
+
 @dataclasses.dataclass(frozen=True)
 class WindowGeometry:
     """Visible block, buffer and environment of an RSMI window, and how to cut them.
@@ -82,7 +89,7 @@ class WindowGeometry:
 
     Parameters
     ----------
-    visible_shape : int or tuple of 1 or 2 int
+    visible_shape : int or tuple of 1, 2 or 3 int
         Shape of the visible block ``V``; an int means a 1D block of that many sites.
     buffer_width : int
         Width of the discarded buffer shell ``B`` around ``V``, ``>= 0``.
@@ -96,7 +103,7 @@ class WindowGeometry:
     Attributes
     ----------
     ndim : int
-        Lattice dimension, 1 or 2.
+        Lattice dimension, 1, 2 or 3.
     window_shape : tuple of int
         ``visible_shape + 2 * (buffer_width + environment_width)`` per axis.
     visible_offsets : ndarray of shape (n_visible, ndim)
@@ -124,6 +131,9 @@ class WindowGeometry:
     array([[0, 1, 8, 9]])
     >>> E[0, :6]  # the window's top row: row 6, columns 6, 7, 0, 1, 2, 3 (wrapped)
     array([54, 55, 48, 49, 50, 51])
+    >>> cube = WindowGeometry.from_params((2, 2, 2), 1, 1)
+    >>> cube.window_shape, cube.n_visible, cube.n_buffer, cube.n_environment
+    ((6, 6, 6), 8, 56, 152)
     """
 
     visible_shape: tuple
@@ -145,7 +155,7 @@ class WindowGeometry:
 
         Parameters
         ----------
-        visible_shape : int or tuple of 1 or 2 int
+        visible_shape : int or tuple of 1, 2 or 3 int
             Shape of ``V``; an int means a 1D block.
         buffer_width : int
             Width of ``B``, ``>= 0``.
@@ -170,9 +180,9 @@ class WindowGeometry:
     def __post_init__(self):
         visible_shape = _as_shape(self.visible_shape, "visible_shape")
         ndim = len(visible_shape)
-        if ndim not in (1, 2):
+        if ndim not in (1, 2, 3):
             raise ValueError(
-                f"visible_shape must describe a 1D or 2D block, got {ndim} entries: "
+                f"visible_shape must describe a 1D, 2D or 3D block, got {ndim} entries: "
                 f"{visible_shape}."
             )
         buffer_width = check_positive_int(self.buffer_width, "buffer_width", minimum=0)
@@ -260,7 +270,7 @@ class WindowGeometry:
         Parameters
         ----------
         lattice_shape : tuple of int
-            Shape of one lattice sample, ``(L,)`` or ``(Ly, Lx)``.
+            Shape of one lattice sample, ``(L,)``, ``(Ly, Lx)`` or ``(Lz, Ly, Lx)``.
 
         Examples
         --------
@@ -316,7 +326,7 @@ class WindowGeometry:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+        X : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
             Lattice samples; values and dtype are kept as they are.
         anchors : array-like of int, of shape (n_positions, ndim) or \
                 (n_samples, n_per_sample, ndim)
@@ -347,9 +357,8 @@ class WindowGeometry:
         X = np.asarray(X)
         if X.ndim != self.ndim + 1:
             raise ValueError(
-                f"X must have shape (n_samples, {'L' if self.ndim == 1 else 'Ly, Lx'}) for "
-                f"the {self.ndim}D block {_format_shape(self.visible_shape)}, got shape "
-                f"{X.shape}."
+                f"X must have shape (n_samples, {_AXES[self.ndim]}) for the {self.ndim}D "
+                f"block {_format_shape(self.visible_shape)}, got shape {X.shape}."
             )
         lattice = self._lattice_shape(X.shape[1:])
         n_samples = X.shape[0]
@@ -411,9 +420,9 @@ class WindowGeometry:
 # ------------------------------------------------------------------- tiling
 def _check_blocks(visible_shape, ndim, what, shape):
     visible_shape = _as_shape(visible_shape, "visible_shape")
-    if len(visible_shape) not in (1, 2):
+    if len(visible_shape) not in (1, 2, 3):
         raise ValueError(
-            f"visible_shape must describe a 1D or 2D block, got {visible_shape}."
+            f"visible_shape must describe a 1D, 2D or 3D block, got {visible_shape}."
         )
     if ndim != len(visible_shape):
         raise ValueError(
@@ -428,17 +437,19 @@ def tile_blocks(X, visible_shape):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+    X : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
         Lattice samples; values and dtype are kept as they are.
     visible_shape : int or tuple of int
         Block shape; it must divide the lattice shape along every axis.
 
     Returns
     -------
-    blocks : ndarray of shape (n_samples, L // v, v) or \
-            (n_samples, Ly // vy, Lx // vx, vy * vx)
+    blocks : ndarray of shape (n_samples, L // v, v), \
+            (n_samples, Ly // vy, Lx // vx, vy * vx) or \
+            (n_samples, Lz // vz, Ly // vy, Lx // vx, vz * vy * vx)
         ``blocks[n, i, j]`` holds ``X[n, i*vy:(i+1)*vy, j*vx:(j+1)*vx]`` in C order, the
-        order of :attr:`WindowGeometry.visible_offsets`. A new array: writing to it leaves
+        order of :attr:`WindowGeometry.visible_offsets` (likewise ``blocks[n, k, i, j]`` in
+        3D, the block starting at ``(k*vz, i*vy, j*vx)``). A new array: writing to it leaves
         ``X`` unchanged.
 
     Examples

@@ -1,7 +1,8 @@
 """Monte Carlo samples of lattice models, cached on disk.
 
 ``_ising``, ``_ising_kernels``
-    The Ising chain and square lattice: Wolff, Swendsen-Wang and checkerboard Metropolis.
+    The Ising chain, square and simple cubic lattices: Wolff, Swendsen-Wang and checkerboard
+    Metropolis.
 ``_dimers``, ``_dimer_kernels``
     Fully packed dimers on the torus (worm updates), with optional noise spins, and a
     classification task labeled by their winding.

@@ -1,4 +1,4 @@
-"""Equilibrium samples of the Ising chain and square-lattice Ising model, cached on disk."""
+"""Equilibrium samples of the Ising chain, square and simple cubic lattices, cached on disk."""
 
 import math
 import os
@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._utils.seeding import draw_seed
 from .._utils.validation import check_temperature, check_verbose
-from ..physics import CRITICAL_TEMPERATURE, correlation_length
+from ..physics import CRITICAL_TEMPERATURE, CRITICAL_TEMPERATURE_3D, correlation_length
 from . import _ising_kernels
 from ._autocorrelation import SamplerStatistics, integrated_autocorrelation_time, summarize_observable
 from ._base import SamplingProgress, get_memory
@@ -60,6 +60,19 @@ _DYNAMIC_EXPONENT = 2.17
 _METROPOLIS_MIN_BETWEEN = 5
 _METROPOLIS_MIN_BURN_IN = 1000
 
+# The simple cubic lattice, integrated autocorrelation times measured with its own kernels at
+# T_c (benchmarks/bench_ising_3d.py, Sokal's window c = 6, in sweeps; errors ~5-10 %, 25 % at
+# L = 64): Wolff tau(E) = 1.4 (L = 16), 1.4-1.6 (32), 2.3 (64); tau(|m|) = 1.1, 1.1, 1.4.
+# Swendsen-Wang tau(E) = 5.5 (16), 7.8-8.8 (32), 7.7-9.0 (64); tau(|m|) = 4.8, 6.4-6.8, 7.4.
+# The 3D defaults are 10 Wolff sweeps (>= 4 tau(E) up to L = 64) and 30 Swendsen-Wang sweeps
+# (>= 3.4 tau(E)); the 100 sweeps of burn-in are >= 11 tau. Metropolis tau(|m|) = 5.5
+# (L = 8), 20 (16), 46 (24): tau = 20 (L / 16)^2.0 (z = 2.06 between 16 and 24). No closed
+# form gives the correlation length off T_c, so the Metropolis spacing always uses l = L:
+# never too short, but wasteful far from T_c.
+_CLUSTER_BETWEEN_3D = {"wolff": 10, "swendsen-wang": 30}
+_METROPOLIS_TAU_16_3D = 20.0
+_DYNAMIC_EXPONENT_3D = 2.0
+
 
 def _correlation_length(temperature, dimension):
     """Exponential correlation length of the infinite system (``inf`` at the 2D ``T_c``)."""
@@ -68,12 +81,16 @@ def _correlation_length(temperature, dimension):
         # <s_0 s_r> = tanh(K)^r; tanh(K) rounds to 1 for K >~ 19: the chain is then frozen
         t = math.tanh(K)
         return math.inf if t >= 1.0 else -1.0 / math.log(t)
+    if dimension == 3:
+        return math.inf  # unknown in closed form: the lattice size bounds it
     return float(correlation_length(temperature))
 
 
 def _metropolis_tau(lattice_size, temperature, dimension):
     """The model's tau(|m|) of checkerboard Metropolis, in sweeps (see the constants above)."""
     length = min(float(lattice_size), 3.0 * _correlation_length(temperature, dimension))
+    if dimension == 3:
+        return _METROPOLIS_TAU_16_3D * (length / 16.0) ** _DYNAMIC_EXPONENT_3D
     return _METROPOLIS_TAU_16 * (length / 16.0) ** _DYNAMIC_EXPONENT
 
 
@@ -81,19 +98,28 @@ def default_sweeps(lattice_size, temperature, *, dimension=2, algorithm="wolff")
     """The fixed ``(n_burn_in, n_between)`` of the model of autocorrelation times.
 
     :func:`make_ising` uses this ``n_burn_in`` when it is None; ``n_between`` is measured
-    by default (``"auto"``), and this fixed value is the one it had before. Cluster algorithms: 100 sweeps of burn-in and 10 (Wolff) or 25 (Swendsen-Wang) sweeps
-    between samples, whatever the temperature. Metropolis: ``n_between = max(5, ceil(36
+    by default (``"auto"``), and this fixed value is the one it had before. Cluster
+    algorithms: 100 sweeps of burn-in and 10 (Wolff) or 25 (Swendsen-Wang) sweeps between
+    samples, whatever the temperature. Metropolis: ``n_between = max(5, ceil(36
     (l / 16)^2.17))`` with ``l = min(L, 3 xi(T))``, about three autocorrelation times of
     ``|m|`` (this grows as ``L^2.17`` at ``T_c``: 3,282 sweeps at ``L = 128``), and
     ``n_burn_in = max(1000, 10 n_between)``, at least ``L^2`` below the 2D ``T_c`` where
     domains must coarsen from the hot start.
+
+    The cubic lattice (``dimension=3``) has its own measured figures: 10 (Wolff) or 30
+    (Swendsen-Wang) sweeps between samples, at least 4 and 3.4 integrated autocorrelation
+    times of the energy at ``T_c`` up to ``L = 64`` (Wolff 1.4 to 2.3 sweeps, Swendsen-Wang
+    5.5 to 9); Metropolis ``n_between = max(5, ceil(60 (L / 16)^2))`` at every temperature
+    (no exact correlation length bounds it), the burn-in as in 2D with the 3D ``T_c``.
     """
     if algorithm != "metropolis":
-        return _CLUSTER_BURN_IN, _CLUSTER_BETWEEN[algorithm]
+        between = _CLUSTER_BETWEEN_3D if dimension == 3 else _CLUSTER_BETWEEN
+        return _CLUSTER_BURN_IN, between[algorithm]
     tau = _metropolis_tau(lattice_size, temperature, dimension)
     n_between = max(_METROPOLIS_MIN_BETWEEN, math.ceil(3.0 * tau))
     n_burn_in = max(_METROPOLIS_MIN_BURN_IN, 10 * n_between)
-    if dimension == 2 and temperature < CRITICAL_TEMPERATURE:
+    critical = {2: CRITICAL_TEMPERATURE, 3: CRITICAL_TEMPERATURE_3D}.get(dimension, 0.0)
+    if temperature < critical:
         # domains coarsen from the hot start over ~L^2 sweeps
         n_burn_in = max(n_burn_in, lattice_size * lattice_size)
     return n_burn_in, n_between
@@ -237,7 +263,7 @@ def _warn_if_not_converged(statistics, sampler):
         "n_samples": [Interval(Integral, 1, None, closed="left")],
         "lattice_size": [Interval(Integral, 2, None, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
-        "dimension": [Interval(Integral, 1, 2, closed="both")],
+        "dimension": [Interval(Integral, 1, 3, closed="both")],
         "algorithm": [StrOptions(set(ALGORITHMS))],
         "n_burn_in": [Interval(Integral, 0, None, closed="left"), None],
         "n_between": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
@@ -253,7 +279,7 @@ def _warn_if_not_converged(statistics, sampler):
 def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="wolff",
                n_burn_in=None, n_between="auto", random_state=None, data_home=None, cache=True,
                verbose=0, return_statistics=False):
-    r"""Equilibrium samples of the periodic Ising chain or square-lattice Ising model.
+    r"""Equilibrium samples of the periodic Ising chain, square or simple cubic lattice.
 
     The Hamiltonian is :math:`H = -\sum_{\langle ij\rangle} s_i s_j` over nearest-neighbor
     bonds with periodic boundaries, :math:`J = k_B = 1`, and configurations are drawn from
@@ -264,14 +290,16 @@ def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="
     n_samples : int
         Number of configurations, >= 1.
     lattice_size : int
-        Linear size ``L``, >= 2 (a chain of ``L`` sites or an ``L x L`` torus). Must be even
-        for ``algorithm="metropolis"``. For ``L = 2`` the periodic wrap makes two distinct bonds
-        between each pair of neighbors, and both count in :math:`H`.
+        Linear size ``L``, >= 2 (a chain of ``L`` sites, an ``L x L`` or an ``L x L x L``
+        torus). Must be even for ``algorithm="metropolis"``. For ``L = 2`` the periodic wrap
+        makes two distinct bonds between each pair of neighbors, and both count in :math:`H`.
     temperature : float
         Temperature ``T > 0`` in units of ``J / k_B``. The 2D critical temperature is
-        ``2 / ln(1 + sqrt 2) = 2.269...``.
-    dimension : {1, 2}, default=2
-        1 for the chain, 2 for the square lattice.
+        ``2 / ln(1 + sqrt 2) = 2.269...``; the simple cubic lattice's is ``4.5115232``
+        (:data:`sklearn_rsmi.physics.CRITICAL_TEMPERATURE_3D`).
+    dimension : {1, 2, 3}, default=2
+        1 for the chain, 2 for the square lattice, 3 for the simple cubic lattice (site
+        ``(z, y, x)`` has the six neighbors ``z +- 1``, ``y +- 1``, ``x +- 1``).
     algorithm : {"wolff", "swendsen-wang", "metropolis"}, default="wolff"
         ``"wolff"``: single-cluster updates. ``"swendsen-wang"``: every cluster of the bond
         configuration flipped with probability 1/2. ``"metropolis"``: checkerboard
@@ -284,7 +312,8 @@ def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="
         algorithms; for Metropolis ``max(1000, 10 n)`` with ``n`` the modeled spacing of
         :func:`default_sweeps` (``n = max(5, ceil(36 (l / 16)^2.17))``, ``l = min(L, 3
         xi(T))``, about three autocorrelation times of ``|m|``), and at least ``L^2``
-        below the 2D ``T_c``, where domains must coarsen from the hot start.
+        below the 2D or 3D ``T_c``, where domains must coarsen from the hot start (on the
+        cubic lattice ``n = max(5, ceil(60 (L / 16)^2))`` at every temperature).
     n_between : int, "auto" or None, default="auto"
         Chain time between recorded samples: a positive number of sweeps, or ``"auto"``
         (None means the same) to measure it. A Metropolis sweep is one update attempt per
@@ -326,7 +355,7 @@ def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="
 
     Returns
     -------
-    samples : ndarray of int8, shape (n_samples, L) or (n_samples, L, L)
+    samples : ndarray of int8, shape (n_samples, L), (n_samples, L, L) or (n_samples, L, L, L)
         Spins, +1 or -1. A fresh array: writing into it does not alter the cache.
 
     Examples

@@ -121,8 +121,9 @@ def effective_temperature(samples=None, *, correlation=None, reference=None,
     ----------
     samples : array-like of shape (n_samples, Ly, Lx), optional
         2D Ising-like configurations; the correlation used is the mean over samples of
-        :func:`measure_nearest_neighbor_correlation`. Chains ``(n_samples, L)`` are
-        accepted only together with a ``reference`` (the default curve is 2D).
+        :func:`measure_nearest_neighbor_correlation`. Chains ``(n_samples, L)`` and cubic
+        lattices ``(n_samples, Lz, Ly, Lx)`` are accepted only together with a
+        ``reference`` (the default curve is 2D).
     correlation : float or array-like, optional
         Nearest-neighbor correlation(s) to invert instead of ``samples`` (give exactly one).
     reference : callable or (temperatures, correlations), optional
@@ -164,6 +165,13 @@ def effective_temperature(samples=None, *, correlation=None, reference=None,
             raise ValueError(
                 "samples of shape (n_samples, L) are chains, but the default reference is the 2D "
                 "square-lattice curve; pass reference=, e.g. lambda T: chain_correlation(T, 1)."
+            )
+        if np.ndim(samples) == 4 and reference is None:
+            raise ValueError(
+                "samples of shape (n_samples, Lz, Ly, Lx) are cubic lattices, but the default "
+                "reference is the 2D square-lattice curve and no closed form exists in 3D; pass "
+                "reference=, a (temperatures, correlations) table from simulations at the same "
+                "lattice size."
             )
         c = np.asarray(per_sample.mean())
     else:

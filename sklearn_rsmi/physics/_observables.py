@@ -5,6 +5,7 @@ from sklearn.utils._param_validation import validate_params
 
 from .._utils.validation import to_spins
 
+
 @validate_params(
     {
         "samples": ["array-like"],
@@ -16,12 +17,13 @@ def measure_nearest_neighbor_correlation(samples):
 
     Parameters
     ----------
-    samples : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
-        Binary configurations of chains or square lattices. Spins ``+-1`` are used as
-        they are; data in ``{0, 1}`` is read as occupations and mapped to spins
-        ``s = 2x - 1`` (an all-``+1`` array counts as occupations, which maps to the
+    samples : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
+        Binary configurations of chains, square or simple cubic lattices. Spins ``+-1``
+        are used as they are; data in ``{0, 1}`` is read as occupations and mapped to
+        spins ``s = 2x - 1`` (an all-``+1`` array counts as occupations, which maps to the
         same spins). Each lattice axis needs at least two sites. Bonds wrap around
-        periodically: ``L`` bonds per chain, ``2 Lx Ly`` per square lattice.
+        periodically: ``L`` bonds per chain, ``2 Lx Ly`` per square lattice and
+        ``3 Lx Ly Lz`` per cubic lattice.
 
     Returns
     -------
@@ -36,10 +38,11 @@ def measure_nearest_neighbor_correlation(samples):
     array([-1.])
     """
     spins = to_spins(samples)
-    if spins.ndim not in (2, 3):
+    if spins.ndim not in (2, 3, 4):
         raise ValueError(
-            "samples must have shape (n_samples, L) for chains or (n_samples, Ly, Lx) "
-            f"for square lattices, got shape {spins.shape}."
+            "samples must have shape (n_samples, L) for chains, (n_samples, Ly, Lx) for "
+            f"square lattices or (n_samples, Lz, Ly, Lx) for cubic lattices, got shape "
+            f"{spins.shape}."
         )
     if min(spins.shape[1:]) < 2:
         raise ValueError(f"each lattice axis needs >= 2 sites, got samples of shape {spins.shape}.")
@@ -102,11 +105,13 @@ def measure_diagonal_correlation(samples):
     r"""Per-sample mean of :math:`s_{x,y} s_{x+1,y+1}` and :math:`s_{x,y} s_{x+1,y-1}`, periodic.
 
     The next-nearest-neighbor correlation of square lattices, both diagonals averaged
-    (compare :func:`diagonal_correlation`, its infinite-lattice value).
+    (compare :func:`diagonal_correlation`, its infinite-lattice value). On cubic lattices,
+    the face diagonals: both diagonals of the three planes through a site, six bonds per
+    site, averaged.
 
     Parameters
     ----------
-    samples : array-like of shape (n_samples, Ly, Lx)
+    samples : array-like of shape (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
         Binary configurations, spins or occupations (mapped to spins ``s = 2x - 1``).
 
     Returns
@@ -122,11 +127,20 @@ def measure_diagonal_correlation(samples):
     array([-1.])
     """
     spins = to_spins(samples)
-    if spins.ndim != 3:
+    if spins.ndim not in (3, 4):
         raise ValueError(
-            f"samples must have shape (n_samples, Ly, Lx), got shape {spins.shape}."
+            "samples must have shape (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx), got "
+            f"shape {spins.shape}."
         )
-    right = np.roll(spins, -1, axis=2)
-    total = (spins * np.roll(right, -1, axis=1)).sum(axis=(1, 2), dtype=np.int64)
-    total += (spins * np.roll(right, 1, axis=1)).sum(axis=(1, 2), dtype=np.int64)
-    return total / (2.0 * spins.shape[1] * spins.shape[2])
+    lattice_axes = tuple(range(1, spins.ndim))
+    total = np.zeros(spins.shape[0], dtype=np.int64)
+    n_planes = 0
+    for i, first in enumerate(lattice_axes):
+        for second in lattice_axes[i + 1:]:
+            forward = np.roll(spins, -1, axis=second)
+            total += (spins * np.roll(forward, -1, axis=first)).sum(axis=lattice_axes,
+                                                                    dtype=np.int64)
+            total += (spins * np.roll(forward, 1, axis=first)).sum(axis=lattice_axes,
+                                                                   dtype=np.int64)
+            n_planes += 1
+    return total / (2.0 * n_planes * np.prod(spins.shape[1:]))

@@ -1,7 +1,8 @@
 """Iterated real-space renormalization group: pipelines, temperature sweeps, T_c and nu.
 
 One RG step is one fitted coarse-grainer (by default :class:`~sklearn_rsmi.RSMICoarseGrainer`
-with a 2x2 block, which halves the linear size). Iterating is a scikit-learn
+with a 2x2 block, which halves the linear size; 2x2x2 on cubic lattices). Iterating is a
+scikit-learn
 :class:`~sklearn.pipeline.Pipeline` of such steps: ``fit_transform`` learns the filters of
 step 1 on the samples, coarse-grains them, learns the filters of step 2 on the coarse
 samples, and so on, which is the procedure of Koch-Janusz and Ringel (Nature Physics 14,
@@ -10,7 +11,7 @@ samples, and so on, which is the procedure of Koch-Janusz and Ringel (Nature Phy
 ``_pipeline``
     :func:`make_rg_pipeline` and :func:`rg_levels`.
 ``_sweep``
-    :func:`rg_flow_sweep` runs the pipeline at many temperatures of the 2D Ising model in
+    :func:`rg_flow_sweep` runs the pipeline at many temperatures of the 2D or 3D Ising model in
     parallel (joblib, so ``joblib.parallel_backend("dask")`` runs it on a Dask cluster).
 ``_result``
     :class:`RGFlowResult`: per temperature and step, the correlations, the effective

@@ -37,7 +37,8 @@ def make_rg_pipeline(n_steps=2, *, coarse_grainer=None, **coarse_grainer_params)
         :class:`~sklearn_rsmi.RSMICoarseGrainer`. Any transformer mapping lattices to
         coarser lattices works (e.g. a fixed majority rule, to compare against).
     **coarse_grainer_params
-        Set on every step (e.g. ``n_epochs=10``, ``random_state=0``).
+        Set on every step (e.g. ``n_epochs=10``, ``random_state=0``; for cubic lattices
+        ``visible_shape=(2, 2, 2)``, since the default block is the square 2x2).
 
     Returns
     -------
@@ -51,6 +52,8 @@ def make_rg_pipeline(n_steps=2, *, coarse_grainer=None, **coarse_grainer_params)
     ['rg1', 'rg2', 'rg3']
     >>> pipe.named_steps["rg2"].n_epochs
     5
+    >>> make_rg_pipeline(2, visible_shape=(2, 2, 2)).named_steps["rg1"].visible_shape
+    (2, 2, 2)
     """
     template = _default_coarse_grainer() if coarse_grainer is None else coarse_grainer
     steps = []
@@ -87,7 +90,7 @@ def rg_levels(pipeline, X):
     ----------
     pipeline : Pipeline
         A fitted pipeline (e.g. from :func:`make_rg_pipeline`).
-    X : array-like of shape (n_samples, Ly, Lx)
+    X : array-like of shape (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
         Lattice samples.
 
     Returns
@@ -122,7 +125,10 @@ def _block_size(steps, default=2):
             continue
         shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
         if len(set(shape)) != 1:
-            raise ValueError(f"the RG analysis needs square blocks, got visible_shape={shape}.")
+            raise ValueError(
+                f"the RG analysis needs square or cubic blocks (one side on every axis), got "
+                f"visible_shape={shape}."
+            )
         sizes.add(int(shape[0]))
     if len(sizes) != 1:
         raise ValueError(f"every RG step must use the same block size, got {sorted(sizes)}.")

@@ -26,7 +26,10 @@ from .._utils.threads import numba_threads
 from .._utils.validation import check_temperature, to_spins
 from ..physics import (
     CRITICAL_TEMPERATURE,
+    CRITICAL_TEMPERATURE_3D,
     effective_temperature,
+    high_temperature_nn_correlation_3d,
+    low_temperature_nn_correlation_3d,
     measure_diagonal_correlation,
     measure_nearest_neighbor_correlation,
     nearest_neighbor_correlation,
@@ -36,7 +39,8 @@ from ._result import RGFlowResult
 
 #: Temperatures (in units of T_c) of the same-size reference simulations: dense near T_c,
 #: where the finite-size curve differs most from Onsager's. Beyond them the reference
-#: continues on Onsager's curve (there the correlation length is far below the lattice size).
+#: continues on Onsager's curve (there the correlation length is far below the lattice size);
+#: in 3D on the cubic lattice's low- and high-temperature series.
 DEFAULT_REFERENCE_TEMPERATURES = (
     0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05,
     1.07, 1.1, 1.15, 1.2, 1.3, 1.45, 1.6, 1.8, 2.0,
@@ -48,12 +52,14 @@ DEFAULT_REFERENCE_TEMPERATURES = (
 # measurements of one level
 
 
-def _as_spin_lattice(level):
+def _as_spin_lattice(level, dimension=2):
     """Map a level to +-1 int8 spins (occupations 1 -> +1); probabilities are rejected."""
     level = np.asarray(level)
-    if level.ndim != 3:
+    if level.ndim != dimension + 1:
+        expected = "square lattices (n_samples, Ly, Lx)" if dimension == 2 else \
+            "cubic lattices (n_samples, Lz, Ly, Lx)"
         raise ValueError(
-            f"an RG level must be square lattices (n_samples, Ly, Lx), got shape {level.shape}; "
+            f"an RG level must be {expected}, got shape {level.shape}; "
             "multi-hidden-unit outputs are not supported by the flow analysis."
         )
     try:
@@ -64,12 +70,12 @@ def _as_spin_lattice(level):
         ) from None
 
 
-def _measure_level(level):
-    spins = _as_spin_lattice(level)
+def _measure_level(level, dimension=2):
+    spins = _as_spin_lattice(level, dimension)
     n = spins.shape[0]
     nn = measure_nearest_neighbor_correlation(spins)
     diagonal = measure_diagonal_correlation(spins)
-    magnetization = np.abs(spins.mean(axis=(1, 2), dtype=np.float64))
+    magnetization = np.abs(spins.reshape(n, -1).mean(axis=1, dtype=np.float64))
 
     def sem(values):
         return float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
@@ -113,12 +119,13 @@ def _run_temperature(temperature, samples, pipeline, n_samples, lattice_size, sa
 
             samples = make_ising(n_samples, lattice_size, temperature, random_state=sample_seed,
                                  **sampler_params)
+        dimension = np.ndim(samples) - 1
         records = []
         level = samples
         steps = _steps_for_task(pipeline, step_seeds)
         for k in range(len(steps) + 1):
             record = {"temperature": float(temperature), "step": k}
-            record.update(_measure_level(level))
+            record.update(_measure_level(level, dimension))
             if k == 0:
                 record.update(mutual_information=float("nan"), filters=None, filter_bias=None)
             else:
@@ -145,19 +152,26 @@ def _run_reference(temperature, lattice_size, n_samples, sampler_params, seed):
     return float(nn.mean()), float(nn.std(ddof=1) / math.sqrt(nn.size))
 
 
-def _reference_table(temperatures, correlations):
+def _reference_table(temperatures, correlations, dimension=2):
     """A strictly decreasing (T, correlation) table over (0, inf) for inversion.
 
     Measured points carry Monte Carlo noise: an isotonic fit makes them monotone and a
     tiny tilt makes them strictly so. Outside the measured range the table continues on
-    Onsager's curve, where the finite-size correction is negligible.
+    Onsager's curve, where the finite-size correction is negligible; in 3D on the cubic
+    lattice's low- and high-temperature series (there is no closed form), which are
+    accurate to about 1e-3 or better beyond the default reference temperatures (0.6 and
+    2 T_c).
     """
     T = np.asarray(temperatures, dtype=float)
     c = np.asarray(correlations, dtype=float)
     low = np.geomspace(0.05, T.min(), 12)[:-1]
     high = np.geomspace(T.max(), 1e4, 25)[1:]
     T_all = np.r_[low, T, high]
-    c_all = np.r_[nearest_neighbor_correlation(low), c, nearest_neighbor_correlation(high)]
+    if dimension == 3:
+        c_all = np.r_[low_temperature_nn_correlation_3d(low), c,
+                      high_temperature_nn_correlation_3d(high)]
+    else:
+        c_all = np.r_[nearest_neighbor_correlation(low), c, nearest_neighbor_correlation(high)]
     weights = np.r_[np.full(low.size, 1e3), np.ones(T.size), np.full(high.size, 1e3)]
     # fit().predict() rather than fit_transform(): a global set_config(transform_output=
     # "pandas") turns transform's output into a DataFrame, never predict's.
@@ -205,6 +219,7 @@ def _check_temperatures(temperatures):
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "lattice_size": [Interval(Integral, 2, None, closed="left")],
         "n_samples": [Interval(Integral, 2, None, closed="left")],
+        "dimension": [Interval(Integral, 2, 3, closed="both")],
         "samples": ["array-like", list, None],
         "pipeline": [Pipeline, HasMethods(["fit", "transform"]), None],
         "coarse_grainer_params": [dict, None],
@@ -220,11 +235,11 @@ def _check_temperatures(temperatures):
     },
     prefer_skip_nested_validation=False,
 )
-def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, samples=None,
-                  pipeline=None, coarse_grainer_params=None, reference="simulation",
-                  reference_temperatures=None, n_reference_samples=1000, sampler_params=None,
-                  n_jobs=None, memory=None, random_state=None, verbose=0):
-    """Iterated RG of 2D Ising samples at many temperatures, in parallel.
+def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, dimension=2,
+                  samples=None, pipeline=None, coarse_grainer_params=None,
+                  reference="simulation", reference_temperatures=None, n_reference_samples=1000,
+                  sampler_params=None, n_jobs=None, memory=None, random_state=None, verbose=0):
+    """Iterated RG of 2D or 3D Ising samples at many temperatures, in parallel.
 
     At every temperature: generate (or take) samples, run the RG pipeline step by step,
     and measure every level: nearest-neighbor and diagonal correlations, the effective
@@ -237,17 +252,26 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
     n_steps : int, default=2
         RG steps; used only when ``pipeline`` is None.
     lattice_size : int, default=32
-        Linear size L of the generated L x L samples; must be divisible by
+        Linear size L of the generated L x L (or L x L x L) samples; must be divisible by
         ``b**n_steps``. Ignored when ``samples`` is given.
     n_samples : int, default=1000
         Samples generated per temperature (ignored when ``samples`` is given).
-    samples : sequence of arrays of shape (n_samples, L, L), optional
+    dimension : {2, 3}, default=2
+        The square lattice (2) or the simple cubic lattice (3). In 3D the default
+        coarse-grainer has ``visible_shape=(2, 2, 2)``, the reference simulations are of
+        cubic lattices at ``DEFAULT_REFERENCE_TEMPERATURES`` times the 3D ``T_c``
+        (:data:`~sklearn_rsmi.physics.CRITICAL_TEMPERATURE_3D`), continued on the cubic
+        lattice's low- and high-temperature series beyond them, and ``reference="onsager"``
+        is refused (no closed form exists). Samples given must have this rank.
+    samples : sequence of arrays of shape (n_samples, L, L) or (n_samples, L, L, L), optional
         One set of configurations per temperature, instead of generating them.
     pipeline : Pipeline or None, default=None
         Unfitted RG pipeline template, cloned per temperature, e.g. from
         :func:`make_rg_pipeline`. ``None`` means ``make_rg_pipeline(n_steps,
-        **coarse_grainer_params)``. Steps with a ``random_state`` get a per-temperature
+        **coarse_grainer_params)`` (with ``visible_shape=(2, 2, 2)`` in 3D unless those
+        params set it). Steps with a ``random_state`` get a per-temperature
         seed; steps with ``n_jobs`` get 1 (see "Who owns the cores" in the module notes).
+        Steps whose ``visible_shape`` has another rank than ``dimension`` are refused.
     coarse_grainer_params : dict or None, default=None
         Passed to :func:`make_rg_pipeline` when ``pipeline`` is None.
     reference : {"simulation", "onsager"}, default="simulation"
@@ -260,16 +284,17 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
         steps from 128 x 128), whose correlation at T_c exceeds Onsager's by about
         ``0.31 / L``: the infinite-lattice inversion would read that finite-size shift as
         a drift of the temperature. The ``"onsager"`` value is always recorded too
-        (column ``effective_temperature_onsager``). Level 0 is given its nominal
-        temperature.
+        (column ``effective_temperature_onsager``; NaN in 3D). Level 0 is given its
+        nominal temperature.
     reference_temperatures : sequence of float or None, default=None
         Temperatures of the reference simulations; ``None`` means
-        ``DEFAULT_REFERENCE_TEMPERATURES`` times T_c.
+        ``DEFAULT_REFERENCE_TEMPERATURES`` times T_c (of the square or cubic lattice).
     n_reference_samples : int, default=1000
         Samples per reference temperature and size.
     sampler_params : dict or None, default=None
         Extra keyword arguments of :func:`sklearn_rsmi.datasets.make_ising` (default
-        ``{"cache": False}``: the sweep's own ``memory`` caches the results instead).
+        ``{"cache": False}``: the sweep's own ``memory`` caches the results instead;
+        ``dimension`` is set from the parameter of that name).
     n_jobs : int or None, default=None
         joblib workers over temperatures (and reference points). Results do not depend
         on it or on the joblib backend.
@@ -303,14 +328,30 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
     """
     temperatures = _check_temperatures(temperatures)
     if pipeline is None:
-        pipeline = make_rg_pipeline(n_steps, **(coarse_grainer_params or {}))
+        coarse_grainer_params = dict(coarse_grainer_params or {})
+        if dimension == 3:
+            coarse_grainer_params.setdefault("visible_shape", (2, 2, 2))
+        pipeline = make_rg_pipeline(n_steps, **coarse_grainer_params)
     elif coarse_grainer_params:
         raise ValueError("give coarse_grainer_params only without a pipeline (set them on it).")
+    if dimension == 3 and reference == "onsager":
+        raise ValueError(
+            "reference='onsager' is the square lattice's exact curve; in 3D there is none: use "
+            "reference='simulation'."
+        )
+    if (sampler_params or {}).get("dimension", dimension) != dimension:
+        raise ValueError(
+            f"sampler_params['dimension']={sampler_params['dimension']!r} contradicts "
+            f"dimension={dimension}; set the dimension with the parameter alone."
+        )
     steps = _rg_steps(pipeline)
     n_steps = len(steps)
     block_size = _block_size(steps)
+    _check_block_rank(steps, dimension)
     sampler_params = {"cache": False, **(sampler_params or {})}
-    samples, lattice_size = _check_samples(samples, temperatures, lattice_size)
+    if dimension != 2:  # 2D sweeps keep the cache keys they had before 3D existed
+        sampler_params["dimension"] = dimension
+    samples, lattice_size = _check_samples(samples, temperatures, lattice_size, dimension)
     _check_lattice_can_halve(lattice_size, block_size, n_steps)
 
     task_seeds, reference_root = as_seed_sequence(random_state).spawn(2)
@@ -328,12 +369,14 @@ def rg_flow_sweep(temperatures, *, n_steps=2, lattice_size=32, n_samples=1000, s
     if reference == "simulation":
         reference_points, reference_tasks = _reference_tasks(
             coarse_sizes, reference_temperatures, n_reference_samples, sampler_params,
-            reference_root, memory)
+            reference_root, memory, dimension)
         tasks += reference_tasks
 
     outputs = _run_tasks(tasks, n_jobs, verbose)
-    references = _reference_tables(coarse_sizes, reference_points, outputs[len(temperatures):])
-    records = [_with_effective_temperatures(record, references.get(record["lattice_size"]))
+    references = _reference_tables(coarse_sizes, reference_points, outputs[len(temperatures):],
+                                   dimension)
+    records = [_with_effective_temperatures(record, references.get(record["lattice_size"]),
+                                            dimension)
                for level_records in outputs[: len(temperatures)] for record in level_records]
     return RGFlowResult(records, block_size=block_size, reference=reference,
                         reference_tables=references)
@@ -358,7 +401,22 @@ def _run_tasks(tasks, n_jobs, verbose):
     return outputs
 
 
-def _check_samples(samples, temperatures, lattice_size):
+def _check_block_rank(steps, dimension):
+    """Refuse steps whose visible block has another rank than the lattice."""
+    for name, step in steps:
+        shape = getattr(step, "visible_shape", None)
+        if shape is None:
+            continue
+        rank = 1 if isinstance(shape, numbers.Integral) else len(tuple(shape))
+        if rank != dimension:
+            raise ValueError(
+                f"step {name!r} has visible_shape={shape!r}, a {rank}D block, but the sweep "
+                f"is of {dimension}D lattices (dimension={dimension}); give it a "
+                f"{dimension}D block such as {(2,) * dimension}."
+            )
+
+
+def _check_samples(samples, temperatures, lattice_size, dimension=2):
     """One sample set (or None, to generate) per temperature, and their lattice size."""
     if samples is None:
         return [None] * len(temperatures), lattice_size
@@ -367,16 +425,24 @@ def _check_samples(samples, temperatures, lattice_size):
             f"samples holds {len(samples)} sets for {len(temperatures)} temperatures."
         )
     shapes = {np.shape(s)[1:] for s in samples}
-    if len(shapes) != 1 or any(len(s) != 2 or s[0] != s[1] for s in shapes):
-        raise ValueError(f"samples must all be L x L lattices of one size, got {shapes}.")
-    return list(samples), shapes.pop()[0]
+    if len(shapes) != 1 or any(len(set(s)) != 1 for s in shapes):
+        raise ValueError(f"samples must all be lattices of one size, L along every axis, "
+                         f"got {shapes}.")
+    shape = shapes.pop()
+    if len(shape) != dimension:
+        raise ValueError(
+            f"samples are {len(shape)}D lattices (shape {shape}) but dimension={dimension}; "
+            f"pass dimension={len(shape)} for them."
+        )
+    return list(samples), shape[0]
 
 
 def _reference_tasks(coarse_sizes, reference_temperatures, n_reference_samples, sampler_params,
-                     root, memory):
+                     root, memory, dimension=2):
     """The (size, T) points of the same-size reference simulations and their joblib tasks."""
     if reference_temperatures is None:
-        reference_temperatures = [t * CRITICAL_TEMPERATURE for t in DEFAULT_REFERENCE_TEMPERATURES]
+        critical = CRITICAL_TEMPERATURE_3D if dimension == 3 else CRITICAL_TEMPERATURE
+        reference_temperatures = [t * critical for t in DEFAULT_REFERENCE_TEMPERATURES]
     reference_temperatures = sorted(_check_temperatures(reference_temperatures))
     if len(reference_temperatures) < 2:
         raise ValueError("reference_temperatures needs at least two temperatures.")
@@ -391,7 +457,7 @@ def _reference_tasks(coarse_sizes, reference_temperatures, n_reference_samples, 
     return points, tasks
 
 
-def _reference_tables(coarse_sizes, reference_points, measured):
+def _reference_tables(coarse_sizes, reference_points, measured, dimension=2):
     """Linear size -> the monotone (T, correlation) table to invert at that size."""
     references = {}
     if not reference_points:
@@ -399,16 +465,19 @@ def _reference_tables(coarse_sizes, reference_points, measured):
     for L in coarse_sizes:
         rows = [(T, m) for (size, T), m in zip(reference_points, measured) if size == L]
         references[L] = _reference_table(np.array([T for T, _ in rows]),
-                                         np.array([m[0] for _, m in rows]))
+                                         np.array([m[0] for _, m in rows]), dimension)
     return references
 
 
-def _with_effective_temperatures(record, reference_table):
+def _with_effective_temperatures(record, reference_table, dimension=2):
     """The record with its effective temperatures: the same-size reference's (when there is
-    one) and Onsager's; level 0 keeps its nominal temperature."""
+    one) and Onsager's (NaN in 3D); level 0 keeps its nominal temperature."""
     record = dict(record)
     c, dc = record["nn_correlation"], record["nn_correlation_error"]
-    T_onsager, dT_onsager = _invert(c, dc, None)
+    if dimension == 3:
+        T_onsager, dT_onsager = float("nan"), float("nan")
+    else:
+        T_onsager, dT_onsager = _invert(c, dc, None)
     record["effective_temperature_onsager"] = T_onsager
     record["effective_temperature_onsager_error"] = dT_onsager
     if record["step"] == 0:

@@ -22,11 +22,14 @@ from tests._helpers import random_anchors, untile_blocks
 @st.composite
 def geometries(draw, ndim=None):
     if ndim is None:
-        ndim = draw(st.sampled_from([1, 2]))
-    unit_cell = tuple(draw(st.integers(1, 3)) for _ in range(ndim))
-    visible_shape = tuple(c * draw(st.integers(1, 3)) for c in unit_cell)
-    buffer_width = draw(st.integers(0, 2))
-    environment_width = draw(st.integers(1, 2))
+        ndim = draw(st.sampled_from([1, 2, 3]))
+    # Cubic windows grow as the cube of their side: smaller ranges keep the brute-force
+    # references below (a Python loop over window sites) fast.
+    largest = 3 if ndim < 3 else 2
+    unit_cell = tuple(draw(st.integers(1, largest)) for _ in range(ndim))
+    visible_shape = tuple(c * draw(st.integers(1, largest)) for c in unit_cell)
+    buffer_width = draw(st.integers(0, largest - 1))
+    environment_width = draw(st.integers(1, 2 if ndim < 3 else 1))
     passed_cell = None if all(c == 1 for c in unit_cell) and draw(st.booleans()) else unit_cell
     passed_shape = visible_shape[0] if ndim == 1 and draw(st.booleans()) else visible_shape
     return WindowGeometry.from_params(passed_shape, buffer_width, environment_width, passed_cell)
@@ -38,7 +41,7 @@ def geometry_and_lattice(draw, ndim=None):
     lattice = []
     for side, cell in zip(geometry.window_shape, geometry.unit_cell):
         smallest = -(-side // cell) * cell
-        lattice.append(smallest + cell * draw(st.integers(0, 2)))
+        lattice.append(smallest + cell * draw(st.integers(0, 2 if geometry.ndim < 3 else 1)))
     return geometry, tuple(lattice)
 
 
@@ -131,6 +134,27 @@ def test_published_two_by_two_window():
     assert geometry.window_shape == (6, 6)
     assert (geometry.n_visible, geometry.n_buffer, geometry.n_environment) == (4, 12, 20)
     assert geometry.unit_cell == (1, 1)
+
+
+def test_cubic_window_shells():
+    # 2x2x2 block, buffer 1, environment 1: V = 8, V + B = 4^3 = 64, window = 6^3 = 216
+    geometry = WindowGeometry.from_params((2, 2, 2), 1, 1)
+    assert geometry.ndim == 3 and geometry.window_shape == (6, 6, 6)
+    assert (geometry.n_visible, geometry.n_buffer, geometry.n_environment) == (8, 56, 152)
+    # E is the outer face of the 6x6x6 cube, B the outer face of the inner 4x4x4 cube
+    assert np.array_equal(np.abs(geometry.environment_offsets - 0.5).max(axis=1),
+                          np.full(152, 2.5))
+    assert np.array_equal(np.abs(geometry.buffer_offsets - 0.5).max(axis=1), np.full(56, 1.5))
+
+
+def test_cut_cubic_window_by_hand():
+    geometry = WindowGeometry.from_params((2, 2, 2), 0, 1)
+    X = np.arange(4**3).reshape(1, 4, 4, 4)  # site (z, y, x) holds 16 z + 4 y + x
+    V, E = geometry.cut(X, [[3, 3, 3]])
+    # V wraps on every axis: z, y, x in {3, 0}
+    assert V.tolist() == [[63, 60, 51, 48, 15, 12, 3, 0]]
+    # The first E site is the window's corner (2, 2, 2), the last (1, 1, 1)
+    assert E[0, 0] == 42 and E[0, -1] == 21 and E.shape == (1, 64 - 8)
 
 
 def test_geometry_is_immutable_hashable_and_picklable():
@@ -322,9 +346,10 @@ def test_anchor_positions_default_every_site():
 
 @st.composite
 def tiled_lattices(draw):
-    ndim = draw(st.sampled_from([1, 2]))
-    visible = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
-    counts = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+    ndim = draw(st.sampled_from([1, 2, 3]))
+    largest = 4 if ndim < 3 else 3
+    visible = tuple(draw(st.integers(1, largest)) for _ in range(ndim))
+    counts = tuple(draw(st.integers(1, largest)) for _ in range(ndim))
     n = draw(st.integers(1, 3))
     X = coordinate_lattice(n, tuple(c * v for c, v in zip(counts, visible)))
     return X, visible, counts
@@ -396,6 +421,30 @@ def test_rank_mismatch():
         geometry.anchor_positions((8, 8), stride=(1, 1, 1))
 
 
+def test_rank_mismatch_between_cubic_and_square():
+    cube = WindowGeometry.from_params((2, 2, 2), 1, 1)
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, Lz, Ly, Lx\) for the "
+                                         r"3D block 2x2x2"):
+        cube.cut(np.zeros((2, 8, 8)), [[0, 0, 0]])
+    square = WindowGeometry.from_params((2, 2), 1, 1)
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, Ly, Lx\) for the "
+                                         r"2D block 2x2"):
+        square.cut(np.zeros((2, 8, 8, 8)), [[0, 0]])
+    with pytest.raises(ValueError, match=r"does not match the 3D visible_shape 2x2x2"):
+        tile_blocks(np.zeros((2, 8, 8)), (2, 2, 2))
+    with pytest.raises(ValueError, match=r"does not match the 2D visible_shape 2x2"):
+        tile_blocks(np.zeros((2, 8, 8, 8)), (2, 2))
+    with pytest.raises(ValueError, match=r"has 2 axes but the visible block 2x2x2 is 3D"):
+        cube.check_lattice((8, 8))
+
+
+def test_cubic_blocks_that_do_not_tile():
+    with pytest.raises(ValueError, match=r"lattice 6x6x5 is not tiled by blocks 2x2x2: 5 % 2 = 1"):
+        tile_blocks(np.zeros((1, 6, 6, 5)), (2, 2, 2))
+    with pytest.raises(ValueError, match=r"lattice size 5 along axis 0 .* window size 6"):
+        WindowGeometry.from_params((2, 2, 2), 1, 1).check_lattice((5, 8, 8))
+
+
 def test_blocks_that_do_not_tile():
     with pytest.raises(ValueError, match=r"lattice 10x12 is not tiled by blocks 4x4: 10 % 4 = 2"):
         tile_blocks(np.zeros((1, 10, 12)), (4, 4))
@@ -418,8 +467,8 @@ def test_blocks_that_do_not_tile():
         (dict(visible_shape=-3), ValueError, r"visible_shape\[0\] must be >= 1, got -3"),
         (dict(visible_shape=(2, 2.0)), TypeError, r"visible_shape\[1\] must be an integer"),
         (dict(visible_shape="2x2"), TypeError, r"visible_shape must be an integer or a tuple"),
-        (dict(visible_shape=()), ValueError, r"1D or 2D block, got 0"),
-        (dict(visible_shape=(2, 2, 2)), ValueError, r"1D or 2D block, got 3"),
+        (dict(visible_shape=()), ValueError, r"1D, 2D or 3D block, got 0"),
+        (dict(visible_shape=(2, 2, 2, 2)), ValueError, r"1D, 2D or 3D block, got 4"),
         (dict(unit_cell=(2, 0)), ValueError, r"unit_cell\[1\] must be >= 1, got 0"),
         (dict(unit_cell=(2,)), ValueError, r"unit_cell must have 2 entries"),
         (dict(unit_cell=(3, 1)), ValueError,

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 from scipy.special import ellipk
 
 from sklearn_rsmi.datasets import _ising, _ising_kernels
@@ -159,7 +160,7 @@ def test_paper_size_critical_samples_match_finite_size_value():
 @settings(max_examples=30)
 @given(
     L=st.integers(2, 9),
-    dimension=st.sampled_from([1, 2]),
+    dimension=st.sampled_from([1, 2, 3]),
     algorithm=st.sampled_from(ALGORITHMS),
     n_samples=st.integers(1, 3),
     temperature=st.floats(0.05, 50.0),
@@ -200,7 +201,7 @@ def test_low_temperature_orders_and_high_temperature_does_not():
 @settings(max_examples=25)
 @given(
     algorithm=st.sampled_from(ALGORITHMS),
-    dimension=st.sampled_from([1, 2]),
+    dimension=st.sampled_from([1, 2, 3]),
     n_samples=st.integers(1, 12),
     cuts=st.lists(st.integers(1, 11), max_size=6),
     seed=st.integers(0, 2**31 - 2),
@@ -299,7 +300,7 @@ def test_cache_false_writes_nothing(tmp_path):
         (dict(lattice_size=7, algorithm="metropolis"), ValueError, "lattice_size must be even"),
         (dict(algorithm="heat-bath"), ValueError, "'algorithm' parameter of make_ising must be"),
         (dict(algorithm=None), TypeError, "'algorithm' parameter of make_ising must be"),
-        (dict(dimension=4), ValueError, r"'dimension' .* in the range \[1, 2\]"),
+        (dict(dimension=4), ValueError, r"'dimension' .* in the range \[1, 3\]"),
         (dict(dimension=0), ValueError, "'dimension' parameter"),
         (dict(dimension=2.0), TypeError, "'dimension' parameter"),
         (dict(n_burn_in=-1), ValueError, "'n_burn_in' parameter"),
@@ -331,7 +332,7 @@ _PROGRESS = re.compile(r"^\[make_ising\] (\d+)/(\d+) samples, \d+\.\d s$", re.MU
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
-@pytest.mark.parametrize("dimension", [1, 2])
+@pytest.mark.parametrize("dimension", [1, 2, 3])
 def test_verbose_reports_progress_and_leaves_the_samples_alone(algorithm, dimension, capsys):
     kwargs = dict(dimension=dimension, algorithm=algorithm, n_burn_in=4, n_between=2,
                   random_state=5, cache=False)
@@ -449,7 +450,7 @@ def test_unconverged_calibration_warns_with_the_observable_and_the_length(monkey
 
 def test_calibration_observables_match_a_direct_count():
     rng = np.random.default_rng(0)
-    for dimension, L in ((1, 7), (2, 5), (2, 2)):
+    for dimension, L in ((1, 7), (2, 5), (2, 2), (3, 3), (3, 2)):
         spins = rng.choice(np.array([-1, 1], dtype=np.int8), size=L**dimension)
         neighbors = _ising_kernels.neighbor_table(L, dimension)
         energy, abs_m = _ising_kernels.lattice_observables(spins, neighbors)
@@ -457,3 +458,134 @@ def test_calibration_observables_match_a_direct_count():
         bonds = sum((lattice * np.roll(lattice, 1, axis)).sum() for axis in range(dimension))
         assert energy == pytest.approx(-bonds / L**dimension)
         assert abs_m == pytest.approx(abs(lattice.sum()) / L**dimension)
+# the simple cubic lattice
+
+CRITICAL_TEMPERATURE_3D = 4.5115232  # Ferrenberg, Xu & Landau (2018)
+
+
+def cubic_nn_per_sample(X):
+    """Mean of s_i s_j over the 3 L^3 nearest-neighbor bonds of each periodic cubic sample."""
+    S = X.astype(np.float64)
+    return sum(S * np.roll(S, 1, axis=a) for a in (1, 2, 3)).mean(axis=(1, 2, 3)) / 3
+
+
+def high_temperature_series(temperature):
+    """<s s>_nn = v + 4v^3 + 40v^5 + 456v^7, v = tanh K (polygons: tests/physics)."""
+    v = np.tanh(1 / temperature)
+    return v + 4 * v**3 + 40 * v**5 + 456 * v**7
+
+
+def low_temperature_series(temperature):
+    """<s s>_nn = 1 - 4u^3 - 20u^5 + 28u^6 - 140u^7, u = exp(-4K)."""
+    u = np.exp(-4 / temperature)
+    return 1 - 4 * u**3 - 20 * u**5 + 28 * u**6 - 140 * u**7
+
+
+@pytest.mark.parametrize("L", [2, 3, 5])
+def test_cubic_neighbor_table_matches_rolled_lattices(L):
+    table = _ising_kernels.neighbor_table(L, 3)
+    index = np.arange(L**3).reshape(L, L, L)  # site (z, y, x) = (z L + y) L + x
+    expected = [np.roll(index, -1, axis=2), np.roll(index, -1, axis=1),
+                np.roll(index, -1, axis=0), np.roll(index, 1, axis=2),
+                np.roll(index, 1, axis=1), np.roll(index, 1, axis=0)]
+    np.testing.assert_array_equal(table, np.stack([e.ravel() for e in expected], axis=1))
+    # the forward columns visit each of the 3 L^3 bonds once
+    bonds = {(i, j) for i in range(L**3) for j in table[i, :3]}
+    assert len(bonds) == 3 * L**3 or L == 2  # on L = 2 the two bonds of a pair coincide
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_cubic_samplers_match_the_high_temperature_series(algorithm):
+    # T = 6 = 1.33 T_c: v = 0.165, the series' first omitted term ~6100 v^9 = 5.5e-4; L = 10
+    # is many correlation lengths. The v^5 term (0.0049) is several errors.
+    X = make_ising(3000, 10, 6.0, dimension=3, algorithm=algorithm, n_burn_in=100,
+                   n_between=4, random_state=21, cache=False)
+    mean, error = mean_and_error(cubic_nn_per_sample(X))
+    assert error < 7e-4
+    assert abs(mean - high_temperature_series(6.0)) < 4 * error + 5.5e-4, (mean, error)
+
+
+def test_cubic_samplers_match_the_low_temperature_series():
+    # T = 2 = 0.44 T_c: u = 0.135, the omitted terms are ~u^8 = 1e-7 times a few hundred;
+    # the u^5 term (9e-4) is several errors.
+    X = make_ising(4000, 12, 2.0, dimension=3, algorithm="swendsen-wang", n_burn_in=100,
+                   n_between=2, random_state=22, cache=False)
+    mean, error = mean_and_error(cubic_nn_per_sample(X))
+    assert error < 1.5e-4
+    assert abs(mean - low_temperature_series(2.0)) < 4 * error + 1e-4, (mean, error)
+
+
+def test_cubic_wolff_and_swendsen_wang_agree_at_the_critical_point():
+    results = {}
+    for algorithm in ("wolff", "swendsen-wang"):
+        X = make_ising(4000, 8, CRITICAL_TEMPERATURE_3D, dimension=3, algorithm=algorithm,
+                       n_between=3, random_state=23, cache=False)
+        m = np.abs(X.astype(np.float64).mean(axis=(1, 2, 3)))
+        results[algorithm] = (mean_and_error(cubic_nn_per_sample(X)), mean_and_error(m),
+                              mean_and_error(m**2))
+    for (a, da), (b, db) in zip(results["wolff"], results["swendsen-wang"]):
+        assert abs(a - b) < 4 * np.hypot(da, db), results
+
+
+def _bond_sums_and_magnetizations(X):
+    S = X.astype(np.int64)
+    bonds = sum((S * np.roll(S, -1, axis=a)).sum(axis=(1, 2, 3)) for a in (1, 2, 3))
+    return bonds.astype(np.float64), S.reshape(len(S), -1).mean(axis=1)
+
+
+def _reweighted_binder(K, K0, bonds, m):
+    """U4 at coupling K from samples at K0 (single-histogram reweighting, exp((K - K0) E))."""
+    w = np.exp((K - K0) * (bonds - bonds.mean()))
+    m2, m4 = np.sum(w * m**2) / w.sum(), np.sum(w * m**4) / w.sum()
+    return 1 - m4 / (3 * m2**2)
+
+
+def test_cubic_binder_cumulants_of_8_and_16_cross_at_the_critical_point():
+    # Samples at T_c, reweighted to nearby couplings; the crossing of L = 8 and 16 lies
+    # within 0.5 % of T_c (measured: 4.505 to 4.511 over three seeds, bootstrap error 0.003,
+    # a shift from the leading correction to scaling of this small pair of sizes).
+    K0 = 1 / CRITICAL_TEMPERATURE_3D
+    data = {L: _bond_sums_and_magnetizations(
+        make_ising(n, L, CRITICAL_TEMPERATURE_3D, dimension=3, n_between=2, random_state=L,
+                   cache=False)) for L, n in ((8, 4000), (16, 2000))}
+
+    def difference(K):
+        return _reweighted_binder(K, K0, *data[8]) - _reweighted_binder(K, K0, *data[16])
+
+    # above T_c the larger lattice is the more disordered, below it the more ordered
+    assert difference(K0 - 0.005) > 0 > difference(K0 + 0.005)
+    crossing = 1 / brentq(difference, K0 - 0.005, K0 + 0.005)
+    assert abs(crossing / CRITICAL_TEMPERATURE_3D - 1) < 0.005, crossing
+    # and the cumulant there is near the universal U4* = 0.4655 (Hasenbusch 2010), with the
+    # corrections of small lattices (measured 0.480 at L = 8, 0.473 at L = 16)
+    assert 0.44 < _reweighted_binder(1 / crossing, K0, *data[16]) < 0.50
+
+
+def test_cubic_metropolis_needs_an_even_side_and_four_dimensions_do_not_exist():
+    with pytest.raises(ValueError, match="lattice_size must be even"):
+        make_ising(2, 7, 4.5, dimension=3, algorithm="metropolis", cache=False)
+    with pytest.raises(ValueError, match=r"'dimension' parameter of make_ising must be an int "
+                                         r"in the range \[1, 3\]\. Got 4"):
+        make_ising(2, 8, 4.5, dimension=4, cache=False)
+
+
+def test_cubic_defaults_come_from_their_own_measurements():
+    assert default_sweeps(32, CRITICAL_TEMPERATURE_3D, dimension=3) == (100, 10)
+    assert default_sweeps(32, 9.0, dimension=3, algorithm="swendsen-wang") == (100, 30)
+    between_16 = default_sweeps(16, CRITICAL_TEMPERATURE_3D, dimension=3,
+                                algorithm="metropolis")[1]
+    between_32 = default_sweeps(32, CRITICAL_TEMPERATURE_3D, dimension=3,
+                                algorithm="metropolis")[1]
+    assert between_16 == 60 and between_32 / between_16 == pytest.approx(4, rel=0.02)
+    # below T_c domains coarsen from the hot start: L^2 sweeps at least
+    assert default_sweeps(48, 3.0, dimension=3, algorithm="metropolis")[0] >= 48**2
+
+
+def test_cubic_samples_are_seeded_and_cached(tmp_path):
+    kwargs = dict(dimension=3, n_burn_in=5, n_between=2, random_state=7, data_home=tmp_path)
+    first = make_ising(4, 6, 4.5, **kwargs)
+    assert first.shape == (4, 6, 6, 6) and first.dtype == np.int8
+    np.testing.assert_array_equal(make_ising(4, 6, 4.5, **kwargs), first)
+    assert any(p.suffix == ".pkl" for p in _cached_files(tmp_path / "joblib"))
+    # the square lattice of the same side is another entry, not the cube's first plane
+    assert make_ising(4, 6, 4.5, **{**kwargs, "dimension": 2}).shape == (4, 6, 6)

@@ -59,6 +59,20 @@ def test_effective_temperature_from_samples(rng):
     assert chain_T == pytest.approx(1 / math.atanh(chain_measured), rel=1e-9)
 
 
+def test_effective_temperature_of_cubic_samples_needs_a_reference(rng):
+    cubes = rng.choice(np.array([-1, 1], dtype=np.int8), size=(10, 4, 4, 4))
+    cubes[:, 1::2] = cubes[:, ::2]  # planes repeat in pairs along z: positive correlation
+    with pytest.raises(ValueError, match="cubic lattices.*reference="):
+        effective_temperature(cubes)
+    table = ([4.0, 5.0, 6.0], [0.5, 0.3, 0.1])
+    measured = measure_nearest_neighbor_correlation(cubes).mean()
+    assert 0.1 < measured < 0.5
+    # the table is linear between its points: invert it by hand
+    low = int(measured < 0.3)
+    expected = table[0][low] + (table[1][low] - measured) / (table[1][low] - table[1][low + 1])
+    assert effective_temperature(cubes, reference=table) == pytest.approx(expected, rel=1e-12)
+
+
 def test_effective_temperature_inverts_a_reference_table():
     temperatures = np.linspace(1.0, 4.0, 61)
     correlations = chain_correlation(temperatures, 1, lattice_size=16)

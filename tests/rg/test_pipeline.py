@@ -65,3 +65,26 @@ def test_pipeline_fit_transform_is_iterated_rg_and_levels_are_inspectable():
     decided = sums != 0
     np.testing.assert_array_equal(levels[1][decided], np.sign(sums)[decided])
     np.testing.assert_array_equal(X, X_before)
+
+
+def test_cubic_pipeline_levels_and_block_checks():
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_rsmi import RSMICoarseGrainer
+    from sklearn_rsmi.rg._pipeline import _block_size, _check_lattice_can_halve
+
+    def decimate(X):
+        return X[:, ::2, ::2, ::2]
+
+    X = np.arange(3 * 8**3).reshape(3, 8, 8, 8)
+    pipe = make_rg_pipeline(2, coarse_grainer=FunctionTransformer(decimate)).fit(X)
+    levels = rg_levels(pipe, X)
+    assert [lv.shape for lv in levels] == [(3, 8, 8, 8), (3, 4, 4, 4), (3, 2, 2, 2)]
+    np.testing.assert_array_equal(levels[2][:, 1, 0, 1], X[:, 4, 0, 4])  # sites 4 apart
+
+    cubic = make_rg_pipeline(3, visible_shape=(2, 2, 2))
+    assert all(step.visible_shape == (2, 2, 2) for _, step in cubic.steps)
+    assert _block_size(cubic.steps) == 2
+    _check_lattice_can_halve(16, 2, 3)
+    with pytest.raises(ValueError, match=r"square or cubic blocks .* visible_shape=\(2, 2, 4\)"):
+        _block_size([("rg1", RSMICoarseGrainer(visible_shape=(2, 2, 4)))])

@@ -217,3 +217,87 @@ def test_verbose_reports_progress_at_about_every_tenth_of_the_tasks(capsys):
     assert done == [1, 2, 3, 4] and len(lines) == 4
     _majority_sweep(temperatures)
     assert capsys.readouterr().out == ""
+# ---------------------------------------------------------------------------
+# three dimensions
+
+TC_3D = 4.5115232  # simple cubic lattice (Ferrenberg, Xu & Landau 2018)
+
+
+class CubicMajorityRule(MajorityRule):
+    """2x2x2 majority-rule block spin; ties (4 against 4) broken at random."""
+
+    def __init__(self, visible_shape=(2, 2, 2), random_state=None, n_jobs=None):
+        super().__init__(visible_shape=visible_shape, random_state=random_state, n_jobs=n_jobs)
+
+    def transform(self, X):
+        X = np.asarray(X)
+        n, L = X.shape[:2]
+        total = X.reshape(n, L // 2, 2, L // 2, 2, L // 2, 2).sum(axis=(2, 4, 6), dtype=np.int64)
+        ties = np.random.default_rng(self.seed_).choice(np.array([-1, 1], np.int8), total.shape)
+        return np.where(total > 0, 1, np.where(total < 0, -1, ties)).astype(np.int8)
+
+
+def test_cubic_majority_rule_flow_goes_the_right_way_with_same_size_reference():
+    from sklearn_rsmi.physics import (
+        high_temperature_nn_correlation_3d,
+        low_temperature_nn_correlation_3d,
+    )
+
+    temperatures = [0.8 * TC_3D, 0.9 * TC_3D, 1.15 * TC_3D, 1.3 * TC_3D]
+    result = rg_flow_sweep(temperatures, dimension=3, lattice_size=16, n_samples=100,
+                           pipeline=make_rg_pipeline(2, coarse_grainer=CubicMajorityRule()),
+                           n_reference_samples=200, n_jobs=2, random_state=3)
+    flow = result.flow()
+    assert np.all(flow[:2, 2] < flow[:2, 0])
+    assert np.all(flow[2:, 2] > flow[2:, 0])
+    assert result["lattice_size"].tolist()[:3] == [16, 8, 4]
+    assert np.all(np.isnan(result["effective_temperature_onsager"].astype(float)))
+    assert set(result.reference_tables) == {8, 4}
+    T_table, c_table = result.reference_tables[8]
+    assert np.all(np.diff(c_table) < 0)
+    # At T_c the 8^3 lattice's <s s>_nn is 0.3302 + 0.73 / 8^1.4126 = 0.369 (measured with
+    # long Wolff runs); 200 samples per reference point resolve it to ~0.005.
+    assert np.interp(TC_3D, T_table, c_table) == pytest.approx(0.369, abs=0.015)
+    # Beyond the simulated temperatures the table continues on the cubic lattice's series.
+    far = (T_table < 0.5 * TC_3D) | (T_table > 2.5 * TC_3D)
+    series = np.where(T_table < TC_3D, low_temperature_nn_correlation_3d(T_table),
+                      high_temperature_nn_correlation_3d(T_table))
+    np.testing.assert_allclose(c_table[far], series[far], atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # one epoch: the MI estimate may stray
+def test_cubic_default_pipeline_has_cubic_blocks():
+    result = rg_flow_sweep(
+        [2.0 * TC_3D], dimension=3, n_steps=1, lattice_size=8, n_samples=20,
+        coarse_grainer_params=dict(objective="variational", n_epochs=1, n_windows=300),
+        reference_temperatures=[0.9 * TC_3D, 1.1 * TC_3D], n_reference_samples=20,
+        random_state=0)
+    assert result.filters(2.0 * TC_3D, 1).shape == (1, 2, 2, 2)
+    assert result["lattice_size"].tolist() == [8, 4]
+
+
+def test_cubic_sweep_rejects_what_does_not_fit():
+    square_pipeline = make_rg_pipeline(1, coarse_grainer=MajorityRule())
+    cube_pipeline = make_rg_pipeline(1, coarse_grainer=CubicMajorityRule())
+    with pytest.raises(ValueError, match=r"reference='onsager' is the square lattice's exact "
+                                         r"curve; in 3D there is none"):
+        rg_flow_sweep([4.0], dimension=3, pipeline=cube_pipeline, reference="onsager")
+    with pytest.raises(ValueError, match=r"step 'rg1' has visible_shape=\(2, 2\), a 2D block, "
+                                         r"but the sweep is of 3D lattices"):
+        rg_flow_sweep([4.0], dimension=3, pipeline=square_pipeline)
+    with pytest.raises(ValueError, match=r"a 3D block, but the sweep is of 2D lattices"):
+        rg_flow_sweep([2.0], pipeline=cube_pipeline, reference="onsager")
+    with pytest.raises(ValueError, match=r"samples are 2D lattices \(shape \(8, 8\)\) but "
+                                         r"dimension=3"):
+        rg_flow_sweep([4.0], dimension=3, pipeline=cube_pipeline,
+                      samples=[np.ones((3, 8, 8), np.int8)])
+    with pytest.raises(ValueError, match=r"samples are 3D lattices .* pass dimension=3"):
+        rg_flow_sweep([2.0], pipeline=square_pipeline, reference="onsager",
+                      samples=[np.ones((3, 8, 8, 8), np.int8)])
+    with pytest.raises(ValueError, match=r"sampler_params\['dimension'\]=2 contradicts "
+                                         r"dimension=3"):
+        rg_flow_sweep([4.0], dimension=3, pipeline=cube_pipeline,
+                      sampler_params={"dimension": 2})
+    with pytest.raises(ValueError, match=r"'dimension' parameter of rg_flow_sweep must be an "
+                                         r"int in the range \[2, 3\]"):
+        rg_flow_sweep([4.0], dimension=4)
