@@ -514,12 +514,16 @@ def test_kadanoff_block_spin_in_three_dimensions(ising_cubic_large):
 @pytest.mark.slow
 @pytest.mark.parametrize("objective, params", [
     ("variational", dict(n_epochs=10, learning_rate_schedule="cosine")),
-    ("paper", dict(n_epochs=20)),
+    ("paper", dict(n_epochs=20, symmetry=None)),
 ])
 def test_kadanoff_block_spin_in_three_dimensions_nine_of_ten_seeds(objective, params,
                                                                    ising_cubic_large):
-    """The 3D Kadanoff test at full count: at least 9 of 10 seeds, with the papers' objective
-    (CD-trained Theta-RBMs, the default) and with the variational one."""
+    """The 3D Kadanoff test at full count: at least 9 of 10 seeds, with the variational
+    objective (the default) and with the papers' CD-trained Theta-RBMs and their free bias.
+    Measured with seeds 0-9: 'paper' with the free bias, 20 epochs: max/min |w| 1.07-1.16
+    (10 of 10); with the spin-flip symmetric bias the filters grow further and their
+    direction picks up window noise: 1.10-1.30 at 10 epochs (10 of 10, no margin), 1.19-1.65
+    at 20 (2 of 10)."""
     assert _kadanoff_3d_count(ising_cubic_large, range(10), objective=objective, **params) >= 9
 
 
