@@ -5,7 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sklearn_rsmi.rbm import ThetaRBM, block_environment_correlation, canonical_correlations
+from sklearn_rsmi.rbm import (
+    ThetaRBM,
+    block_environment_correlation,
+    canonical_correlations,
+)
 
 
 def _noisy_copies(rng, n_rows, flip, n_copied=2, n_environment=4):

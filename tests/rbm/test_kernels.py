@@ -4,42 +4,10 @@ accuracy, and the counter-based uniform stream."""
 
 import numpy as np
 import pytest
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 
-from sklearn_rsmi.rbm import ThetaRBM
 from sklearn_rsmi.rbm import _kernels as kernels
-from tests._helpers import sigmoid_array, uniforms
-
-
-def all_states(n):
-    """Every binary vector of length n, one per row."""
-    return np.array([[(code >> i) & 1 for i in range(n)] for code in range(2**n)], dtype=float)
-
-
-def brute_force(W, a, c):
-    """log Z and log P(v) for every visible state, from the 2**(n_v + n_h) joint energies."""
-    n_h, n_v = W.shape
-    V, H = all_states(n_v), all_states(n_h)
-    # -E(v, h) = a.v + c.h + h.W.v for every pair (v, h).
-    neg_energy = (V @ a)[:, None] + (H @ c)[None, :] + V @ W.T @ H.T
-    log_z = logsumexp(neg_energy)
-    return log_z, logsumexp(neg_energy, axis=1) - log_z
-
-
-def rbm_with(W, a, c, **params):
-    """A fitted ThetaRBM whose parameters are set by hand."""
-    W = np.asarray(W, dtype=float)
-    rbm = ThetaRBM(n_components=W.shape[0], n_epochs=0, random_state=0, **params)
-    rbm.fit(np.vstack([np.zeros(W.shape[1]), np.ones(W.shape[1])]))
-    rbm.components_ = W.copy()
-    rbm.intercept_visible_ = np.asarray(a, dtype=float).copy()
-    rbm.intercept_hidden_ = np.asarray(c, dtype=float).copy()
-    return rbm
-
-
-def random_rbm(rng, n_v, n_h, scale=1.0):
-    return (rng.normal(0, scale, (n_h, n_v)), rng.normal(0, 0.5 * scale, n_v),
-            rng.normal(0, 0.5 * scale, n_h))
+from tests._helpers import brute_force, random_rbm, rbm_with, sigmoid_array, uniforms
 
 
 def test_pseudo_log_likelihood_kernel_matches_flipped_free_energies():

@@ -10,46 +10,16 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 from sklearn.base import clone
 
 from sklearn_rsmi.rbm import (
     ThetaRBM,
     exact_log_partition_function,
 )
+from tests._helpers import all_states, brute_force, random_rbm, rbm_with
 
 T_C = 2.0 / np.log(1.0 + np.sqrt(2.0))
-
-
-def all_states(n):
-    """Every binary vector of length n, one per row."""
-    return np.array([[(code >> i) & 1 for i in range(n)] for code in range(2**n)], dtype=float)
-
-
-def brute_force(W, a, c):
-    """log Z and log P(v) for every visible state, from the 2**(n_v + n_h) joint energies."""
-    n_h, n_v = W.shape
-    V, H = all_states(n_v), all_states(n_h)
-    # -E(v, h) = a.v + c.h + h.W.v for every pair (v, h).
-    neg_energy = (V @ a)[:, None] + (H @ c)[None, :] + V @ W.T @ H.T
-    log_z = logsumexp(neg_energy)
-    return log_z, logsumexp(neg_energy, axis=1) - log_z
-
-
-def rbm_with(W, a, c, **params):
-    """A fitted ThetaRBM whose parameters are set by hand."""
-    W = np.asarray(W, dtype=float)
-    rbm = ThetaRBM(n_components=W.shape[0], n_epochs=0, random_state=0, **params)
-    rbm.fit(np.vstack([np.zeros(W.shape[1]), np.ones(W.shape[1])]))
-    rbm.components_ = W.copy()
-    rbm.intercept_visible_ = np.asarray(a, dtype=float).copy()
-    rbm.intercept_hidden_ = np.asarray(c, dtype=float).copy()
-    return rbm
-
-
-def random_rbm(rng, n_v, n_h, scale=1.0):
-    return (rng.normal(0, scale, (n_h, n_v)), rng.normal(0, 0.5 * scale, n_v),
-            rng.normal(0, 0.5 * scale, n_h))
 
 
 def ising_blocks(n_samples=300, L=16, seed=0):

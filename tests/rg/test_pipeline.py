@@ -3,41 +3,13 @@
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
 
 from sklearn_rsmi.rg import (
     make_rg_pipeline,
     rg_levels,
 )
-
-
-class MajorityRule(TransformerMixin, BaseEstimator):
-    """2x2 majority-rule block spin; ties broken at random from random_state."""
-
-    n_fits = 0  # counts fits in this process (to see what a cache skipped)
-
-    def __init__(self, visible_shape=(2, 2), random_state=None, n_jobs=None):
-        self.visible_shape = visible_shape
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-
-    def fit(self, X, y=None):
-        type(self).n_fits += 1
-        self.filters_ = np.ones((1, *self.visible_shape))
-        self.intercept_hidden_ = np.zeros(1)
-        self.mutual_information_ = float("nan")
-        self.seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
-        return self
-
-    def transform(self, X):
-        X = np.asarray(X)
-        n, L, _ = X.shape
-        b = self.visible_shape[0]
-        total = X.reshape(n, L // b, b, L // b, b).sum(axis=(2, 4), dtype=np.int64)
-        ties = np.random.default_rng(self.seed_).choice(np.array([-1, 1], np.int8), total.shape)
-        return np.where(total > 0, 1, np.where(total < 0, -1, ties)).astype(np.int8)
+from tests._helpers import MajorityRule
 
 
 def test_make_rg_pipeline_names_clones_and_params():
