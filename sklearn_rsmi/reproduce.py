@@ -75,7 +75,12 @@ def figure2(full=False, random_state=0, verbose=1):
     _log(verbose, f"fig2: sampling {n_samples} Ising configurations of {L}x{L} at T_c")
     X = make_ising(n_samples, L, CRITICAL_TEMPERATURE, random_state=random_state)
     settings = [
-        ("2x2, one hidden unit (paper objective)", dict(visible_shape=(2, 2), objective="paper")),
+        # The papers' route at a small budget: the information saturates while the filter's
+        # norm keeps growing, and past that point its direction takes up the noise of the
+        # drawn windows (min/max |w| 0.97-0.99 over seeds 0-9 at this budget, 0.63-0.97 over
+        # seeds 0-5 at the default 20,000 windows).
+        ("2x2, one hidden unit (paper objective)",
+         dict(visible_shape=(2, 2), objective="paper", n_epochs=8, n_windows=6000)),
         ("2x2, four hidden units (exact objective)",
          dict(visible_shape=(2, 2), n_hidden=4, objective="exact", learning_rate=0.1)),
         # The variational objective: at a budget of seconds the Theta-RBM route's 4x4 filter
