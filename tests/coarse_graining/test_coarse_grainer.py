@@ -690,6 +690,37 @@ def test_dimers_fig4b_four_units_variational(dimers_with_noise):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    reason="Fig. 4b not reproduced through the Theta-RBMs (objective='paper', measured once, seed 0): span shares "
+    "0.27, 0.21, 0.43, 0.06, largest noise weight 26-67 % of the largest weight, I(H:E) reported -2.0 bits, 475 s "
+    "(see the docstring)",
+)
+def test_dimers_fig4b_four_units_theta_rbm_route(dimers_with_noise):
+    """Fig. 4b (four hidden units) through the Theta-RBMs: not reproduced.
+
+    The same criteria as the variational test above (every filter > 80 % of its norm in
+    span(E_x, E_y), every noise weight below 10 % of the filter's largest, I(H:E) above the
+    two-unit variational bound of 0.32 bits), with the Fig. 4a route's settings and its
+    larger Theta-RBMs (128 / 64 units, 60 epochs) and ``n_hidden=4``.
+
+    Measured once (seed 0, 475 s at load average 6-9 on the shared 2-core machine):
+    span shares 0.27, 0.21, 0.43, 0.06; largest noise weight 0.26, 0.47, 0.67, 0.48 of
+    each filter's largest; 18.5 % of the squared norm on the noise sites; largest |w|
+    12.0, 9.7, 7.0, 4.7; I(H:E) reported -2.0 bits (a Gibbs estimate outside [0, 4] bits,
+    with the package's warning). The two-unit route fails for the reasons recorded in
+    test_dimers_fig4_theta_rbm_route; four units do not change them.
+    """
+    cg = RSMICoarseGrainer(random_state=0, **dict(DIMER_FIG4, n_hidden=4), **_dimer_fig4_rbms()).fit(
+        dimers_with_noise)
+    share, noise_share = dimer_filter_shares(cg.filters_)
+    report = f"span share {np.round(share, 2)}, noise / largest {np.round(noise_share, 2)}"
+    assert np.all(share > 0.8), report
+    assert np.all(noise_share < 0.1), report
+    assert cg.mutual_information_ > 0.32, report
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
     reason="Fig. 4 not reproduced through the Theta-RBMs: with noise pairs the learned 8x8 filters are neither in "
     "span(E_x, E_y) nor free of the noise sites; with centering, larger learning rates, 256 joint units and one "
     "model of P(V) (visible_marginal='joint') the directions come out right but the noise weights stay at "
