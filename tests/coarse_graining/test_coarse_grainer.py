@@ -808,6 +808,9 @@ def test_dimers_fig4_theta_rbm_route(dimers_with_noise):
       of the largest and a bound of 0.028 bits (against 0.32), after 32 minutes at load
       10. The RBMs carry too little of the correlation, and the sampling costs too much:
       faster, better Theta-RBMs are what remains.
+
+    Four hidden units (Fig. 4b, test_dimers_fig4b_four_units_theta_rbm_route, these RBMs)
+    fail the same way with both Theta-RBM objectives.
     """
     cg = RSMICoarseGrainer(random_state=0, **DIMER_FIG4, **_dimer_fig4_rbms()).fit(dimers_with_noise)
     share, noise_share, noise_norm, cosine, report = _fig4_report(cg)
