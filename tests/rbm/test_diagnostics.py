@@ -118,5 +118,7 @@ def test_bad_input_is_named():
         canonical_correlations(V[:1], E[:1])
     with pytest.raises(ValueError, match="n_samples"):
         block_environment_correlation(rbm, V, E, n_samples=1)
+    with pytest.raises(ValueError, match="n_steps"):
+        block_environment_correlation(rbm, V, E, n_steps=0)
     with pytest.raises(ValueError, match="V"):
         canonical_correlations(V + 0.5, E)

@@ -280,13 +280,20 @@ def test_bad_input_types_and_parameters(binary_data):
         ThetaRBM(n_epochs=1).fit([["a", "b"], ["c", "d"]])
     with pytest.raises(ValueError, match="momentum"):
         ThetaRBM(momentum=1.0).fit(binary_data)
-    with pytest.raises(ValueError, match="k"):
+    with pytest.raises(ValueError, match="'k' parameter"):
         ThetaRBM(k=0).fit(binary_data)
+    # The Gibbs settings of training and sampling (issue 14's "bad input").
+    with pytest.raises(ValueError, match="n_chains"):
+        ThetaRBM(n_chains=0).fit(binary_data)
+    with pytest.raises(ValueError, match="n_chains"):
+        ThetaRBM(n_chains=2.5).fit(binary_data)
     rbm = ThetaRBM(n_components=2, n_epochs=1, random_state=0).fit(binary_data)
     with pytest.raises(ValueError, match="method"):
         rbm.log_partition_function(method="magic")
     with pytest.raises(ValueError, match="n_samples"):
         rbm.sample(0)
+    with pytest.raises(ValueError, match="n_steps"):
+        rbm.sample(5, n_steps=0)
     with pytest.raises(ValueError, match="2\\*\\*40"):
         exact_log_partition_function(np.zeros((40, 41)), np.zeros(41), np.zeros(40),
                                      enumerated_layer="hidden")
