@@ -286,6 +286,41 @@ def test_exponent_rule_is_the_mean_of_its_candidates_with_their_spread(majority_
         result.estimate("even")  # the default rule needs an 8x8 level n + 1 with n >= 1
 
 
+def _synthetic_linearized(shapes, table):
+    """A LinearizedRG holding a given even table (the odd sector empty), no noise."""
+    from sklearn_rsmi.rg import LinearizedRG
+
+    table = np.asarray(table, dtype=float)
+    pairs = [(n, n + 1) for n in range(len(table))]
+    empty = np.zeros((len(table), 0))
+    return LinearizedRG(pairs, shapes, {"even": ["a", "b"], "odd": []},
+                        {"even": table, "odd": empty}, {"even": 0 * table, "odd": empty},
+                        None, {"even": np.stack([table] * 4), "odd": np.zeros((4, 3, 0))}, 2,
+                        100, 4, "sample")
+
+
+def test_cubic_rule_adds_the_transient_left_after_the_deepest_pair():
+    """Cubic levels 16^3, 8^3, 4^3; candidates 1.52 (pair 1 -> 2) and 1.57 (2 -> 3) with two
+    operators. Value 1.545, spread 0.025; a transient shrinking by q = 2**-0.83 per level
+    moves the exponent on by 0.05 q / (1 - q) = 0.0643 after the last pair."""
+    cubic = [(16,) * 3, (8,) * 3, (4,) * 3]
+    result = _synthetic_linearized(cubic, [[1.40, 1.41], [1.50, 1.52], [1.55, 1.57]])
+    estimate = result.estimate("even")
+    assert estimate.level == [(1, 2), (2, 3)] and estimate.n_operators == [2]
+    assert estimate.value == pytest.approx(1.545)
+    assert estimate.statistical_error == pytest.approx(0, abs=1e-12)
+    assert estimate.systematic_error == pytest.approx(0.025 + 0.05 * 0.56250 / 0.43750, rel=1e-4)
+    assert result.estimate("even", transient_ratio=0).systematic_error == pytest.approx(0.025)
+    # The square lattice keeps its rule: coarse levels from 8x8, no remainder.
+    square = _synthetic_linearized([(32, 32), (16, 16), (8, 8)],
+                                   [[0.9, 0.95], [0.97, 0.99], [0.98, 1.0]])
+    estimate = square.estimate("even")
+    assert estimate.value == pytest.approx(0.995)
+    assert estimate.systematic_error == pytest.approx(0.005)
+    with pytest.raises(ValueError, match="transient_ratio must lie in"):
+        result.estimate("even", transient_ratio=1.0)
+
+
 def test_critical_temperature_rule_reads_the_deepest_matched_level():
     T = T_C
     large, small = make_ising(3000, 16, T, random_state=6), make_ising(3000, 8, T, random_state=8)
