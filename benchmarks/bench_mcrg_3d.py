@@ -18,6 +18,10 @@ First, per-sample costs on one thread (sampling, lattice sums, transforms), then
 Reduced run (the ``rsmi exponents --dimension 3`` default, 16^3 against 8^3)::
 
     python benchmarks/bench_mcrg_3d.py --lattice-size 16 --n-samples 8000
+
+Honesty check of the statistical errors (independent seeds at the reduced size, pulls)::
+
+    python benchmarks/bench_mcrg_3d.py --pulls 6
 """
 
 import argparse
@@ -124,6 +128,50 @@ def report(results, settings, peak):
     print(f"peak memory of the process tree: {peak / 2**30:.2f} GiB")
 
 
+def pulls(args):
+    """Independent seeds at the reduced size: do the jackknife errors describe the spread?"""
+    settings = dict(EXPONENTS_SETTINGS_3D["reduced"])
+    print(f"Pull check: {args.pulls} seeds of {settings}, n_jobs = {args.n_jobs}, "
+          f"load at start {load()}")
+    keys = ("y_t", "y_h", "critical_temperature")
+    rows = {name: [] for name in ("learned", "majority rule")}
+    start = time.perf_counter()
+    for seed in range(args.pulls):
+        results = _ising_mcrg(
+            settings["lattice_size"], settings["n_samples"], temperature=TC,
+            n_small_samples=settings["n_small_samples"], n_chains=settings["n_chains"],
+            n_between=settings["n_between"], n_fit_samples=settings["n_fit_samples"],
+            n_epochs=settings["n_epochs"], n_blocks=settings["n_blocks"],
+            random_state=1000 + seed, n_jobs=args.n_jobs, dimension=3)
+        for name in rows:
+            numbers = _estimates(results[name]["sample"])
+            rows[name].append(numbers)
+            print(f"  seed {1000 + seed} {name:14s} " + "  ".join(
+                f"{k} {numbers[k]:.5f}+-{numbers[k + '_statistical_error']:.5f}" for k in keys))
+    print(f"({time.perf_counter() - start:.0f} s, load at end {load()})")
+    everything = []
+    for name, numbers in rows.items():
+        print(f"{name}:")
+        for key in keys:
+            x = np.array([n[key] for n in numbers])
+            sigma = np.array([n[f"{key}_statistical_error"] for n in numbers])
+            n = x.size
+            # Pull of each seed against the mean of the others, whose error adds.
+            others = np.array([np.delete(x, i).mean() for i in range(n)])
+            others_error = np.array([np.sqrt(np.sum(np.delete(sigma, i) ** 2)) / (n - 1)
+                                     for i in range(n)])
+            pull = (x - others) / np.sqrt(sigma**2 + others_error**2)
+            everything.extend(pull)
+            print(f"  {key:22s} spread (std) {x.std(ddof=1):.5f}, mean jackknife error "
+                  f"{sigma.mean():.5f}, ratio {x.std(ddof=1) / sigma.mean():.2f}; pulls "
+                  + " ".join(f"{p:+.2f}" for p in pull))
+    everything = np.array(everything)
+    print(f"all {everything.size} pulls: mean {everything.mean():+.2f}, rms "
+          f"{np.sqrt(np.mean(everything**2)):.2f} (honest errors: 0 and 1), "
+          f"|pull| > 2 in {int(np.sum(np.abs(everything) > 2))} (expect about "
+          f"{0.046 * everything.size:.1f})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lattice-size", type=int, default=None)
@@ -132,7 +180,12 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--skip-costs", action="store_true")
+    parser.add_argument("--pulls", type=int, default=0,
+                        help="run the pull check over this many seeds instead")
     args = parser.parse_args()
+    if args.pulls:
+        pulls(args)
+        return
     settings = dict(EXPONENTS_SETTINGS_3D["full"])
     if args.lattice_size:
         settings["lattice_size"] = args.lattice_size
