@@ -429,7 +429,8 @@ def _save_exponents_png(path, results, dimension=2):
         linearized = results[name]["sample"]["linearized"]
         exact = _exact_exponents(dimension)
         for ax, sector, exact in zip(row, ("even", "odd"), (exact["y_t"], exact["y_h"])):
-            linearized.plot(sector, ax=ax, exact=exact)
+            linearized.plot(sector, ax=ax, exact=exact,
+                            exact_label="published" if dimension == 3 else "exact")
             ax.set_title(f"{name}: {'y_t (even)' if sector == 'even' else 'y_h (odd)'}")
     figure.suptitle("Linearized RG exponents against level, one line per operator count")
     _save_png(path, figure)

@@ -543,10 +543,11 @@ class LinearizedRG:
             "n_blocks": self.n_blocks, "blocking": self.blocking,
         }
 
-    def plot(self, sector, ax=None, *, exact=None):
+    def plot(self, sector, ax=None, *, exact=None, exact_label="exact"):
         """Exponent against level pair, one line per operator count; ``exact`` drawn dashed.
 
-        Needs matplotlib. Returns the axes.
+        ``exact_label`` names that line in the legend (``'published'`` where no exact value
+        exists, as in 3D). Needs matplotlib. Returns the axes.
         """
         if ax is None:
             import matplotlib.pyplot as plt
@@ -560,7 +561,7 @@ class LinearizedRG:
             ax.errorbar(x + shift, table[:, k], yerr=errors[:, k], marker="o", ms=3,
                         capsize=2, lw=1, label=f"{k + 1} op." if k else "1 operator")
         if exact is not None:
-            ax.axhline(exact, color="k", ls="--", lw=1, label=f"exact {exact:g}")
+            ax.axhline(exact, color="k", ls="--", lw=1, label=f"{exact_label} {exact:g}")
         ax.set_xticks(x, [f"{n}→{m}" for n, m in self.level_pairs])
         ax.set_xlabel("level pair")
         ax.set_ylabel("$y_t$" if sector == "even" else "$y_h$")

@@ -179,6 +179,16 @@ def test_cubic_exponents_on_16_cubed(cubic_16, learned):
     assert np.all((result.errors["odd"] > 0) & (result.errors["odd"] < 0.02))
 
 
+def test_plot_names_the_reference_line(majority_16):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    result = linearized_rg(majority_16)
+    ax = result.plot("odd", exact=2.481851, exact_label="published")
+    labels = ax.get_legend_handles_labels()[1]
+    assert "published 2.48185" in labels and "1 operator" in labels
+    assert "exact 1.875" in result.plot("odd", exact=1.875).get_legend_handles_labels()[1]
+    plt.close("all")
+
+
 def test_cubic_matching_on_16_against_8_moves_towards_t_c():
     """Above T_c (T = 1.01 T_c): both matched levels read T_c below the sampled temperature,
     within 1 % of 4.5115 at the deepest (4^3) one (measured: 0.4-0.6 % low, errors 0.2 %;
