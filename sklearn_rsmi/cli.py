@@ -350,14 +350,18 @@ def _run_flow(args):
 
 
 def _run_reproduce(args):
-    from sklearn_rsmi.reproduce import reproduce
+    from sklearn_rsmi.reproduce import _NOT_IN_3D, reproduce
 
+    if args.dimension == 3 and args.figure in _NOT_IN_3D:
+        raise ValueError(_NOT_IN_3D[args.figure])
     _check_output_dir(args.output_dir)
     start = time.perf_counter()
+    # The 2D call stays as it was, so recipes without a dimension keep working.
+    extra = {"dimension": 3} if args.dimension == 3 else {}
     figure, summary = reproduce(args.figure, full=args.full, random_state=args.random_state,
-                                verbose=1 + args.verbose, n_jobs=args.n_jobs)
+                                verbose=1 + args.verbose, n_jobs=args.n_jobs, **extra)
     os.makedirs(args.output_dir, exist_ok=True)
-    size = "full" if args.full else "reduced"
+    size = ("3d_" if args.dimension == 3 else "") + ("full" if args.full else "reduced")
     png = os.path.join(args.output_dir, f"{args.figure}_{size}.png")
     _save_png(png, figure)
     summary_json = os.path.join(args.output_dir, f"{args.figure}_{size}.json")
@@ -369,9 +373,10 @@ def _run_reproduce(args):
 
 def _exponents_settings(args):
     """Sizes of ``rsmi exponents``: the reduced default, or --full, with explicit overrides."""
-    from sklearn_rsmi.rg._mcrg import EXPONENTS_SETTINGS
+    from sklearn_rsmi.rg._mcrg import EXPONENTS_SETTINGS, EXPONENTS_SETTINGS_3D
 
-    settings = dict(EXPONENTS_SETTINGS["full" if args.full else "reduced"])
+    table = EXPONENTS_SETTINGS_3D if args.dimension == 3 else EXPONENTS_SETTINGS
+    settings = dict(table["full" if args.full else "reduced"])
     for name in ("lattice_size", "n_samples", "n_small_samples", "n_between", "n_fit_samples",
                  "n_epochs", "n_blocks", "n_chains"):
         value = getattr(args, name)
@@ -380,9 +385,25 @@ def _exponents_settings(args):
     return settings
 
 
-def _print_exponents(title, numbers):
+def _exact_exponents(dimension):
+    """Exact (2D) or published (3D) values of ``rsmi exponents``' numbers."""
+    from sklearn_rsmi.physics import (
+        CRITICAL_TEMPERATURE,
+        CRITICAL_TEMPERATURE_3D,
+        REFERENCE_VALUES_3D,
+    )
+
+    if dimension == 3:
+        nu = REFERENCE_VALUES_3D["nu"].value
+        return {"y_t": 1 / nu, "y_h": REFERENCE_VALUES_3D["y_h"].value, "nu": nu,
+                "critical_temperature": CRITICAL_TEMPERATURE_3D}
+    return {"y_t": 1.0, "y_h": 15 / 8, "nu": 1.0, "critical_temperature": CRITICAL_TEMPERATURE}
+
+
+def _print_exponents(title, numbers, dimension=2):
     print(f"{title}:")
-    exact = {"y_t": 1.0, "y_h": 15 / 8, "nu": 1.0, "critical_temperature": 2.269185314213022}
+    exact = _exact_exponents(dimension)
+    word = "published" if dimension == 3 else "exact"
     for key, label in (("y_t", "y_t"), ("y_h", "y_h"), ("nu", "nu"),
                        ("critical_temperature", "T_c")):
         if numbers[key] is None:
@@ -392,12 +413,12 @@ def _print_exponents(title, numbers):
         split = "" if stat is None else (
             f" (stat {stat:.2g}, sys {numbers[f'{key}_systematic_error']:.2g})")
         print(f"  {label:4s} = {numbers[key]:.5f} +- {numbers[f'{key}_error']:.5f}{split}; "
-              f"exact {exact[key]:.6g}, off by {100 * (numbers[key] / exact[key] - 1):+.3f} %")
+              f"{word} {exact[key]:.6g}, off by {100 * (numbers[key] / exact[key] - 1):+.3f} %")
     for note in numbers["notes"]:
         print(f"  ({note})")
 
 
-def _save_exponents_png(path, results):
+def _save_exponents_png(path, results, dimension=2):
     plt = _pyplot_or_none()
     if plt is None:
         return False
@@ -406,8 +427,10 @@ def _save_exponents_png(path, results):
                                 layout="constrained")
     for row, name in zip(axes, names):
         linearized = results[name]["sample"]["linearized"]
-        for ax, sector, exact in zip(row, ("even", "odd"), (1.0, 15 / 8)):
-            linearized.plot(sector, ax=ax, exact=exact)
+        exact = _exact_exponents(dimension)
+        for ax, sector, exact in zip(row, ("even", "odd"), (exact["y_t"], exact["y_h"])):
+            linearized.plot(sector, ax=ax, exact=exact,
+                            exact_label="published" if dimension == 3 else "exact")
             ax.set_title(f"{name}: {'y_t (even)' if sector == 'even' else 'y_h (odd)'}")
     figure.suptitle("Linearized RG exponents against level, one line per operator count")
     _save_png(path, figure)
@@ -420,18 +443,21 @@ def _run_exponents(args):
 
     _check_output_dir(args.output_dir)
     settings = _exponents_settings(args)
-    L, n = settings["lattice_size"], settings["n_samples"]
+    L, n, dimension = settings["lattice_size"], settings["n_samples"], args.dimension
+    temperature = (_critical_temperature(dimension) if args.temperature is None
+                   else args.temperature)
     blockings = ("sample", "most-likely") if args.blocking == "both" else (args.blocking,)
-    print(f"Monte Carlo RG of the 2D Ising model at T = {args.temperature:.6f}: "
-          f"{n} samples of {L}x{L} and {settings['n_small_samples']} of {L // 2}x{L // 2}, "
+    large, small = ("x".join([str(size)] * dimension) for size in (L, L // 2))
+    print(f"Monte Carlo RG of the {dimension}D Ising model at T = {temperature:.6f}: "
+          f"{n} samples of {large} and {settings['n_small_samples']} of {small}, "
           f"learned RSMI steps and the majority rule, n_jobs = {args.n_jobs}")
     results = _ising_mcrg(
-        L, n, temperature=args.temperature, n_small_samples=settings["n_small_samples"],
+        L, n, temperature=temperature, n_small_samples=settings["n_small_samples"],
         n_chains=settings["n_chains"], n_between=settings["n_between"],
         n_fit_samples=settings["n_fit_samples"], n_epochs=settings["n_epochs"],
         blockings=blockings, n_blocks=settings["n_blocks"], random_state=args.random_state,
-        n_jobs=args.n_jobs, verbose=args.verbose)
-    summary = _summary(results, temperature=args.temperature, **settings)
+        n_jobs=args.n_jobs, verbose=args.verbose, dimension=dimension)
+    summary = _summary(results, temperature=temperature, dimension=dimension, **settings)
     for name in ("learned", "majority rule"):
         for blocking in blockings:
             entry = results[name][blocking]
@@ -443,13 +469,13 @@ def _run_exponents(args):
             print(entry["linearized"].table("odd"))
             print("T_c by two-lattice matching (rows: levels of L against L/2)")
             print(entry["matching"].table())
-            _print_exponents(f"{name} ({blocking} blocking)", summary[key])
+            _print_exponents(f"{name} ({blocking} blocking)", summary[key], dimension)
     os.makedirs(args.output_dir, exist_ok=True)
     path = os.path.join(args.output_dir, "exponents.json")
     write_atomically(path, lambda handle: json.dump(summary, handle, indent=2), binary=False)
     written = [path]
     png = os.path.join(args.output_dir, "exponents.png")
-    if _save_exponents_png(png, results):
+    if _save_exponents_png(png, results, dimension):
         written.append(png)
     print(f"wrote {', '.join(written)} ({results['seconds']['total']:.0f} s)")
     return 0
@@ -571,12 +597,17 @@ def _add_reproduce_parser(sub, parents):
         description="Regenerate a figure of Koch-Janusz & Ringel: fig2 (Ising filters), fig4 "
         "(dimer filters with noise), fig5 (RG flow, T_c, nu), fig6 (CD-RBM against RSMI on "
         "noisy dimers). Reduced sizes by default (each under a minute or so on two cores); "
-        "--full uses the papers' sizes. Writes FIG_SIZE.png and "
-        "FIG_SIZE.json (the numbers printed).",
+        "--full uses the papers' sizes. With --dimension 3, fig5 on the simple cubic lattice "
+        "(2x2x2 blocks; 16^3 reduced, 32^3 with --full); the other figures are square-lattice "
+        "or dimer figures and are refused. Writes FIG_SIZE.png and "
+        "FIG_SIZE.json (the numbers printed; SIZE is 3d_reduced or 3d_full in 3D).",
     )
     reproduce.add_argument("figure", choices=["fig2", "fig4", "fig5", "fig6"],
                            help="which figure")
     reproduce.add_argument("--full", action="store_true", help="the papers' sizes (slow)")
+    reproduce.add_argument("--dimension", type=int, default=2, choices=[2, 3],
+                           help="2 the papers' figures, 3 the RG flow (fig5) on the simple "
+                           "cubic lattice (default: %(default)s)")
     reproduce.add_argument("--n-jobs", type=int, default=-1,
                            help="temperatures run in parallel, fig5 only; -1 is one per core "
                            "(default: %(default)s)")
@@ -584,46 +615,63 @@ def _add_reproduce_parser(sub, parents):
 
 
 def _add_exponents_parser(sub, parents):
-    from sklearn_rsmi.rg._mcrg import EXPONENTS_SETTINGS
+    from sklearn_rsmi.physics import CRITICAL_TEMPERATURE, CRITICAL_TEMPERATURE_3D
+    from sklearn_rsmi.rg._mcrg import EXPONENTS_SETTINGS, EXPONENTS_SETTINGS_3D
 
     reduced, full = EXPONENTS_SETTINGS["reduced"], EXPONENTS_SETTINGS["full"]
+    reduced_3d, full_3d = EXPONENTS_SETTINGS_3D["reduced"], EXPONENTS_SETTINGS_3D["full"]
     exponents = sub.add_parser(
         "exponents", parents=parents,
         help="Monte Carlo RG: y_t, y_h, nu and T_c of the learned RG, with errors",
-        description="Sample the 2D Ising model on an L and an L/2 lattice, learn RSMI "
-        "steps (2x2, one hidden unit) down to a 4x4 lattice, and measure the linearized "
+        description="Sample the 2D Ising model (or, with --dimension 3, the simple cubic one) "
+        "on an L and an L/2 lattice, learn RSMI steps (2x2 or 2x2x2, one hidden unit) down "
+        "to a lattice of 4 along every axis, and measure the linearized "
         "RG (Swendsen's method) for y_t, y_h and nu, and T_c by two-lattice matching, "
         "with jackknife and systematic errors; the majority rule on the same samples "
         f"beside. Reduced size by default ({reduced['n_samples']} samples of "
         f"{reduced['lattice_size']}x{reduced['lattice_size']}); --full is the benchmark's "
-        f"({full['n_samples']} of {full['lattice_size']}x{full['lattice_size']}). Writes "
+        f"({full['n_samples']} of {full['lattice_size']}x{full['lattice_size']}); in 3D "
+        f"{reduced_3d['n_samples']} samples of {reduced_3d['lattice_size']}^3 and, with --full, "
+        f"{full_3d['n_samples']} of {full_3d['lattice_size']}^3. Writes "
         "exponents.json and exponents.png.",
     )
+    exponents.add_argument("--dimension", type=int, default=2, choices=[2, 3],
+                           help="2 square lattice, 3 simple cubic with 2x2x2 blocks "
+                           "(default: %(default)s)")
     exponents.add_argument("--full", action="store_true",
                            help="the benchmark's size (slow: minutes on two cores)")
     exponents.add_argument("--lattice-size", type=int, default=None,
-                           help=f"linear size L, 4 * 2**k with k >= 3 (default: "
-                           f"{reduced['lattice_size']}; {full['lattice_size']} with --full)")
+                           help=f"linear size L, 4 * 2**k with k >= 3, k >= 2 in 3D (default: "
+                           f"{reduced['lattice_size']}; {full['lattice_size']} with --full; in "
+                           f"3D {reduced_3d['lattice_size']} and {full_3d['lattice_size']})")
     exponents.add_argument("--n-samples", type=int, default=None,
                            help=f"samples of the L lattice (default: {reduced['n_samples']}; "
-                           f"{full['n_samples']} with --full)")
+                           f"{full['n_samples']} with --full; in 3D {reduced_3d['n_samples']} "
+                           f"and {full_3d['n_samples']})")
     exponents.add_argument("--n-small-samples", type=int, default=None,
                            help=f"samples of the L/2 lattice (default: "
-                           f"{reduced['n_small_samples']}; {full['n_small_samples']} with --full)")
-    exponents.add_argument("--temperature", type=float, default=2.269185314213022,
-                           help="temperature of both lattices (default: T_c = %(default).6f)")
+                           f"{reduced['n_small_samples']}; {full['n_small_samples']} with --full; "
+                           f"in 3D {reduced_3d['n_small_samples']} and "
+                           f"{full_3d['n_small_samples']})")
+    exponents.add_argument("--temperature", type=float, default=None,
+                           help="temperature of both lattices (default: T_c of the lattice, "
+                           f"{CRITICAL_TEMPERATURE:.6f} in 2D, {CRITICAL_TEMPERATURE_3D:.6f} "
+                           "in 3D)")
     exponents.add_argument("--n-between", type=int, default=None,
                            help=f"Wolff sweeps between samples (default: {reduced['n_between']})")
     exponents.add_argument("--n-fit-samples", type=int, default=None,
                            help=f"samples the RSMI steps are fitted on, a chain of their own "
-                           f"(default: {reduced['n_fit_samples']})")
+                           f"(default: {reduced['n_fit_samples']}; in 3D "
+                           f"{reduced_3d['n_fit_samples']}, {full_3d['n_fit_samples']} with "
+                           "--full)")
     exponents.add_argument("--n-epochs", type=int, default=None,
                            help="epochs per RSMI step (default: the estimator's, 30)")
     exponents.add_argument("--n-blocks", type=int, default=None,
                            help=f"jackknife blocks (default: {reduced['n_blocks']})")
     exponents.add_argument("--n-chains", type=int, default=None,
                            help=f"Markov chains per lattice, the joblib tasks (default: "
-                           f"{reduced['n_chains']})")
+                           f"{reduced['n_chains']}, {full['n_chains']} with --full; in 3D "
+                           f"{reduced_3d['n_chains']} and {full_3d['n_chains']})")
     exponents.add_argument("--blocking", choices=["sample", "most-likely", "both"],
                            default="sample",
                            help="coarse spins sampled from P(H|V), or the most likely value "

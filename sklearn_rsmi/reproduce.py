@@ -21,18 +21,33 @@ fig6      dimers 16x16 torus with noise pairs,        2,000 samples, RBMs up to 
           filters (40,000 windows); share of the
           squared weight norm on noise sites
 ========  ==========================================  ==========================================
+
+Only the RG flow (fig5) has a three-dimensional version (``dimension=3``, 2x2x2 blocks):
+reduced, 16^3 lattices, 300 samples at 11 temperatures from 0.94 to 1.06 T_c, 2 RG steps;
+full, 32^3, 1,000 samples, 3 steps (the setting of ``benchmarks/bench_rg_3d.py``). Fig2 is the square lattice's
+block-spin figure (a cubic filter is ``rsmi fit --dimension 3``), fig4 and fig6 are dimer
+models, which exist on the square lattice only.
 """
 
 import time
 
 import numpy as np
 
-from .physics import CRITICAL_TEMPERATURE, dimer_filter_shares, noise_weight_share
+from .physics import (
+    CRITICAL_TEMPERATURE,
+    CRITICAL_TEMPERATURE_3D,
+    dimer_filter_shares,
+    noise_weight_share,
+)
 
-__all__ = ["FIGURES", "FIGURE5_SETTINGS", "figure2", "figure4", "figure5", "figure6", "reproduce"]
+__all__ = ["FIGURES", "FIGURE5_SETTINGS", "FIGURE5_SETTINGS_3D", "FIGURES_3D", "figure2",
+           "figure4", "figure5", "figure6", "reproduce"]
 
 #: The figures ``rsmi reproduce`` regenerates.
 FIGURES = ("fig2", "fig4", "fig5", "fig6")
+
+#: The figures that have a version on the simple cubic lattice (``dimension=3``).
+FIGURES_3D = ("fig5",)
 
 #: The RG flow of Fig. 5, at the reduced size and at the papers' (also ``rsmi flow --full``):
 #: lattice, samples per temperature, RG steps, starting temperatures in units of T_c, and
@@ -43,6 +58,19 @@ FIGURE5_SETTINGS = {
     "full": dict(lattice_size=128, n_samples=5000, n_steps=4, n_epochs=10,
                  temperature_ratios=(0.92, 0.95, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.05,
                                      1.08)),
+}
+
+
+#: The RG flow on the simple cubic lattice (2x2x2 blocks): one step multiplies T - T_c by
+#: about 2^(1/nu) = 3 (2 in 2D), so the starting temperatures lie closer to T_c. The full
+#: setting is ``benchmarks/bench_rg_3d.py``'s, the reduced one its quick run.
+FIGURE5_SETTINGS_3D = {
+    "reduced": dict(lattice_size=16, n_samples=300, n_steps=2, n_epochs=10,
+                    temperature_ratios=(0.94, 0.96, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03,
+                                        1.04, 1.06)),
+    "full": dict(lattice_size=32, n_samples=1000, n_steps=3, n_epochs=10,
+                 temperature_ratios=(0.94, 0.96, 0.97, 0.98, 0.99, 1.0, 1.01, 1.02, 1.03, 1.04,
+                                     1.06)),
 }
 
 
@@ -170,22 +198,32 @@ def figure4(full=False, random_state=0, verbose=1):
     return figure, summary
 
 
-def figure5(full=False, random_state=0, verbose=1, n_jobs=None):
-    """Fig. 5 of Nature Physics 2018: the RG flow of the 2D Ising model, T_c and nu."""
+def figure5(full=False, random_state=0, verbose=1, n_jobs=None, dimension=2):
+    """Fig. 5 of Nature Physics 2018: the RG flow of the 2D Ising model, T_c and nu.
+
+    With ``dimension=3`` the same analysis on the simple cubic lattice with 2x2x2 blocks
+    (:data:`FIGURE5_SETTINGS_3D`), against the published T_c and nu.
+    """
     from . import RSMICoarseGrainer
     from .plotting import plot_rg_flow
     from .rg import make_rg_pipeline, rg_flow_sweep
 
-    settings = FIGURE5_SETTINGS["full" if full else "reduced"]
+    if dimension not in (2, 3):
+        raise ValueError(f"fig5 has a square (2) and a simple cubic (3) version, got "
+                         f"dimension={dimension!r}.")
+    table = FIGURE5_SETTINGS_3D if dimension == 3 else FIGURE5_SETTINGS
+    critical_temperature = CRITICAL_TEMPERATURE_3D if dimension == 3 else CRITICAL_TEMPERATURE
+    settings = table["full" if full else "reduced"]
     size, samples, steps = settings["lattice_size"], settings["n_samples"], settings["n_steps"]
     ratios = settings["temperature_ratios"]
-    _log(verbose, f"fig5: RG flow, {size}x{size}, {samples} samples at {len(ratios)} "
-                  f"temperatures, {steps} steps")
+    _log(verbose, f"fig5: RG flow, {'x'.join([str(size)] * dimension)}, {samples} samples at "
+                  f"{len(ratios)} temperatures, {steps} steps")
     pipeline = make_rg_pipeline(
-        steps, coarse_grainer=RSMICoarseGrainer(n_epochs=settings["n_epochs"]))
-    result = rg_flow_sweep([r * CRITICAL_TEMPERATURE for r in ratios], pipeline=pipeline,
-                           lattice_size=size, n_samples=samples, n_jobs=n_jobs,
-                           random_state=random_state, verbose=verbose)
+        steps, coarse_grainer=RSMICoarseGrainer(visible_shape=(2,) * dimension,
+                                                n_epochs=settings["n_epochs"]))
+    result = rg_flow_sweep([r * critical_temperature for r in ratios], pipeline=pipeline,
+                           lattice_size=size, n_samples=samples, dimension=dimension,
+                           n_jobs=n_jobs, random_state=random_state, verbose=verbose)
     tc = result.critical_temperature()
     linear = result.exponent_from_linearized_flow(critical_temperature=tc.value)
     collapse = result.exponent_from_collapse(critical_temperature=tc.value)
@@ -194,10 +232,12 @@ def figure5(full=False, random_state=0, verbose=1, n_jobs=None):
         "nu_linearized_flow": (linear.nu, linear.nu_error),
         "nu_collapse": (collapse.nu, collapse.nu_error),
     }
-    _log(verbose, f"  T_c = {tc.value:.4f} +- {tc.error:.4f} (exact {CRITICAL_TEMPERATURE:.4f})")
+    _log(verbose, f"  T_c = {tc.value:.4f} +- {tc.error:.4f} ("
+                  f"{'published' if dimension == 3 else 'exact'} {critical_temperature:.4f})")
     _log(verbose, f"  nu = {linear.nu:.3f} +- {linear.nu_error:.3f} (linearized flow), "
                   f"{collapse.nu:.3f} +- {collapse.nu_error:.3f} (collapse)")
-    ax = plot_rg_flow(result)
+    ax = plot_rg_flow(result, **({"critical_temperature": critical_temperature}
+                                 if dimension == 3 else {}))
     ax.set_title(f"RG flow: T_c = {tc.value:.3f} +- {tc.error:.3f}, "
                  f"nu = {linear.nu:.2f} +- {linear.nu_error:.2f}")
     return ax.figure, summary
@@ -263,7 +303,7 @@ def figure6(full=False, random_state=0, verbose=1):
     return figure, summary
 
 
-def reproduce(name, full=False, random_state=0, verbose=1, n_jobs=None):
+def reproduce(name, full=False, random_state=0, verbose=1, n_jobs=None, dimension=2):
     """Run the recipe of figure ``name`` (one of :data:`FIGURES`).
 
     Parameters
@@ -278,6 +318,9 @@ def reproduce(name, full=False, random_state=0, verbose=1, n_jobs=None):
         Print what is measured as it is measured.
     n_jobs : int or None, default=None
         Temperatures run in parallel (fig5 only).
+    dimension : {2, 3}, default=2
+        3 gives the simple cubic version of the figures in :data:`FIGURES_3D` (the flow);
+        the others are square-lattice or dimer figures and are refused.
 
     Returns
     -------
@@ -288,7 +331,23 @@ def reproduce(name, full=False, random_state=0, verbose=1, n_jobs=None):
     recipes = {"fig2": figure2, "fig4": figure4, "fig5": figure5, "fig6": figure6}
     if name not in recipes:
         raise ValueError(f"unknown figure {name!r}; choose one of {', '.join(FIGURES)}.")
+    if dimension not in (2, 3):
+        raise ValueError(f"dimension must be 2 (square lattice) or 3 (simple cubic), got "
+                         f"{dimension!r}.")
+    if dimension == 3 and name not in FIGURES_3D:
+        raise ValueError(_NOT_IN_3D[name])
     kwargs = dict(full=full, random_state=random_state, verbose=verbose)
     if name == "fig5":
-        kwargs["n_jobs"] = n_jobs
+        kwargs.update(n_jobs=n_jobs, dimension=dimension)
     return recipes[name](**kwargs)
+
+
+_NOT_IN_3D = {
+    "fig2": "fig2 is the square lattice's block-spin figure and has no 3D version; for a "
+            "2x2x2 filter at the cubic T_c run 'rsmi fit --dimension 3'. In 3D only fig5 "
+            "(the RG flow) is reproduced.",
+    "fig4": "fig4 is a dimer figure; the dimer models exist on the square lattice only. In 3D "
+            "only fig5 (the RG flow) is reproduced.",
+    "fig6": "fig6 is a dimer figure; the dimer models exist on the square lattice only. In 3D "
+            "only fig5 (the RG flow) is reproduced.",
+}

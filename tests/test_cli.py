@@ -218,6 +218,76 @@ def test_commands_leave_numpy_print_options_alone(tmp_path, capsys):
     assert np.get_printoptions() == before
 
 
+def test_exponents_in_3d_writes_the_cubic_tables_against_the_published_values(tmp_path,
+                                                                               capsys):
+    """A tiny cubic run (16^3 against 8^3): two level pairs of seven even and four odd
+    operators, matching at two levels, the published exponents printed beside."""
+    out_dir = tmp_path / "mcrg3d"
+    code, out, _ = run(["exponents", "--dimension", "3", "--n-samples", "400",
+                        "--n-small-samples", "400", "--n-fit-samples", "100", "--n-epochs", "2",
+                        "--n-blocks", "4", "--n-chains", "1", "--output-dir", str(out_dir)],
+                       capsys)
+    assert code == 0, out
+    assert "3D Ising model at T = 4.511523" in out and "400 samples of 16x16x16" in out
+    record = json.loads((out_dir / "exponents.json").read_text())
+    assert record["dimension"] == 3 and record["lattice_size"] == 16
+    assert record["temperature"] == pytest.approx(4.5115232)
+    tables = record["majority_rule"]["linearized_rg"]
+    assert tables["coarse_shapes"] == [[8, 8, 8], [4, 4, 4]]
+    assert [len(tables["operators"][s]) for s in ("even", "odd")] == [7, 4]
+    assert record["majority_rule"]["two_lattice_matching"]["levels"] == [1, 2]
+    # The cubic rule reads the pairs from n = 1 down to a 4^3 coarse level: 1 -> 2 here.
+    for key in ("y_t", "y_h", "nu", "critical_temperature"):
+        assert isinstance(record[key], float), key
+    assert record["learned"]["notes"] == []
+    assert "published 2.48185" in out and "published 4.51152" in out
+    assert (out_dir / "exponents.png").is_file()
+
+
+def test_exponents_in_3d_rejects_a_lattice_it_cannot_block_twice(tmp_path, capsys):
+    code, _, err = run(["exponents", "--dimension", "3", "--lattice-size", "8",
+                        "--output-dir", str(tmp_path)], capsys)
+    assert code == 2 and "k >= 2 (16, 32, 64, ...) in 3D, got 8" in err
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["exponents", "--dimension", "4"])
+    assert exit_info.value.code == 2 and "invalid choice: 4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("figure, match", [("fig2", "no 3D version"), ("fig4", "dimer"),
+                                           ("fig6", "dimer")])
+def test_reproduce_refuses_2d_only_figures_in_3d_before_any_work(figure, match, tmp_path,
+                                                                 capsys, monkeypatch):
+    from sklearn_rsmi import reproduce as _reproduce
+
+    monkeypatch.setattr(_reproduce, "reproduce", _must_not_run)
+    code, _, err = run(["reproduce", figure, "--dimension", "3", "--output-dir",
+                        str(tmp_path / "out")], capsys)
+    assert code == 2 and match in err and "only fig5" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_reproduce_fig5_in_3d_passes_the_dimension_and_names_its_files(tmp_path, capsys,
+                                                                       monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from sklearn_rsmi import reproduce as _reproduce
+
+    def tiny_recipe(name, full, random_state, verbose, n_jobs, dimension=2):
+        figure, ax = plt.subplots()
+        return figure, {"figure": name, "full": full, "dimension": dimension}
+
+    monkeypatch.setattr(_reproduce, "reproduce", tiny_recipe)
+    code, _, _ = run(["reproduce", "fig5", "--dimension", "3", "--output-dir", str(tmp_path)],
+                     capsys)
+    assert code == 0
+    assert json.loads((tmp_path / "fig5_3d_reduced.json").read_text()) == {
+        "figure": "fig5", "full": False, "dimension": 3}
+    assert (tmp_path / "fig5_3d_reduced.png").is_file()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["reproduce", "fig5", "--dimension", "4"])
+    assert exit_info.value.code == 2 and "invalid choice: 4" in capsys.readouterr().err
+
+
 def test_reproduce_writes_png_and_numbers(tmp_path, capsys, monkeypatch):
     import matplotlib.pyplot as plt
 

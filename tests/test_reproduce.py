@@ -3,13 +3,34 @@
 import numpy as np
 import pytest
 
-from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+from sklearn_rsmi.physics import CRITICAL_TEMPERATURE, CRITICAL_TEMPERATURE_3D
 from sklearn_rsmi.reproduce import reproduce
 
 
 def test_unknown_figure_is_an_error():
     with pytest.raises(ValueError, match="unknown figure 'fig3'"):
         reproduce("fig3")
+
+
+@pytest.mark.parametrize("name, match", [("fig2", "no 3D version"), ("fig4", "dimer"),
+                                         ("fig6", "dimer")])
+def test_square_lattice_and_dimer_figures_are_refused_in_3d(name, match):
+    with pytest.raises(ValueError, match=match):
+        reproduce(name, dimension=3)
+
+
+def test_dimension_beyond_three_is_an_error():
+    with pytest.raises(ValueError, match="dimension must be 2 .* or 3"):
+        reproduce("fig5", dimension=4)
+
+
+@pytest.mark.slow
+def test_fig5_reduced_on_the_cubic_lattice():
+    """The flow on 16^3 with 2x2x2 blocks: T_c within 1 % of the published 4.5115."""
+    figure, summary = reproduce("fig5", verbose=0, n_jobs=2, dimension=3)
+    tc, tc_error = summary["critical_temperature"]
+    assert abs(tc / CRITICAL_TEMPERATURE_3D - 1) < 0.01, (tc, tc_error)
+    assert figure.axes
 
 
 @pytest.mark.slow

@@ -36,7 +36,9 @@ class MajorityRuleCoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseE
     Parameters
     ----------
     visible_shape : int or tuple of int, default=(2, 2)
-        The block: ``(b,)`` for chains ``(n, L)``, ``(by, bx)`` for square lattices.
+        The block: ``(b,)`` for chains ``(n, L)``, ``(by, bx)`` for square lattices,
+        ``(bz, by, bx)`` for cubic ones (a 2x2x2 block ties, four against four, in 70
+        of its 256 states).
 
     output : {'sample', 'probability'}, default='sample'
         What :meth:`transform` returns per block: the majority spin (a tie drawn up or down
@@ -59,7 +61,7 @@ class MajorityRuleCoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseE
     value_convention_ : {'spin', 'occupation'}
         The value convention of the training data, used for sampled outputs.
     lattice_ndim_ : int
-        1 for chains, 2 for square lattices.
+        1 for chains, 2 for square lattices, 3 for cubic ones.
 
     Examples
     --------
@@ -113,7 +115,7 @@ class MajorityRuleCoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseE
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+        X : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
             Binary lattice samples, spins in {-1, +1} or occupations in {0, 1}.
         y : None
             Ignored.
@@ -136,7 +138,7 @@ class MajorityRuleCoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseE
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+        X : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
             Binary lattice samples of the rank the estimator was fitted on; the blocks
             must tile the lattice.
 

@@ -189,9 +189,27 @@ def _operator_set(dimension):
             LatticeOperator("five-spin cross", [at(x), y, at(x, y), at(times(2, x), y),
                                                 at(x, times(2, y))]),
         )
+    if dimension == 3:
+        z, y, x = e
+        return (
+            LatticeOperator("nearest neighbor", [zero, x]),
+            LatticeOperator("face diagonal", [zero, at(x, y)]),
+            LatticeOperator("body diagonal", [zero, at(x, y, z)]),
+            LatticeOperator("fourth neighbor", [zero, times(2, x)]),
+            LatticeOperator("plaquette", [zero, x, y, at(x, y)]),
+            LatticeOperator("fifth neighbor", [zero, at(times(2, x), y)]),
+            LatticeOperator("tetrahedron", [zero, at(x, y), at(y, z), at(x, z)]),
+            LatticeOperator("magnetization", [zero]),
+            LatticeOperator("three-spin corner", [zero, x, y]),
+            LatticeOperator("three in a row", [zero, x, times(2, x)]),
+            LatticeOperator("seven-spin star", [at(x, y, z), at(y, z), at(x, z), at(x, y),
+                                                at(times(2, x), y, z), at(x, times(2, y), z),
+                                                at(x, y, times(2, z))]),
+        )
     raise ValueError(
-        f"no default operator set for {dimension}D lattices yet; pass your own "
-        "LatticeOperator list (operators work in any dimension)."
+        f"no default operator set for {dimension}D lattices: there are sets for chains (1), "
+        "square (2) and simple cubic (3) lattices. Pass your own LatticeOperator list "
+        "(operators work in any dimension)."
     )
 
 
@@ -208,9 +226,17 @@ def default_operators(dimension=2):
     distances 1-3 and four in a row (even), the magnetization and two three-spin products
     (odd).
 
+    Simple cubic lattice: even, the pairs of the first five neighbor shells (nearest, face
+    diagonal, body diagonal, at distance 2, at distance sqrt 5), the plaquette and the
+    tetrahedron (four corners of a cube joined by face diagonals); odd, the magnetization,
+    three spins of a plaquette (corner), three in a row and the seven-spin star (a site and
+    its six neighbors). Each is summed over its images under the 48 elements of the cubic
+    point group. Sets of this kind, short-range couplings first, are the usual ones of the
+    3D Ising Monte Carlo RG (Baillie, Gupta, Hawick and Pawley, PRB 45, 10438 (1992)).
+
     Parameters
     ----------
-    dimension : {1, 2}, default=2
+    dimension : {1, 2, 3}, default=2
         Number of lattice axes.
 
     Returns
@@ -291,7 +317,7 @@ def lattice_sums(samples, operators=None):
 
     Parameters
     ----------
-    samples : array-like of shape (n_samples, L) or (n_samples, Ly, Lx)
+    samples : array-like of shape (n_samples, L), (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx)
         Binary configurations with periodic boundaries: spins ``+-1``, or occupations
         ``{0, 1}`` read as spins ``2x - 1``.
     operators : sequence of LatticeOperator or None, default=None

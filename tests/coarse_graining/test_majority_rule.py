@@ -13,7 +13,7 @@ from sklearn_rsmi.rg import make_rg_pipeline, rg_levels
 
 @settings(max_examples=30)
 @given(
-    ndim=st.sampled_from([1, 2]),
+    ndim=st.sampled_from([1, 2, 3]),
     block=st.integers(1, 4),
     n_blocks=st.integers(1, 4),
     spins=st.booleans(),
@@ -47,6 +47,22 @@ def test_ties_are_fair_and_independent():
     assert abs(np.mean(ties[1:] * ties[:-1])) < 4 / np.sqrt(ties[1:].size)
 
 
+def test_cubic_ties_four_against_four_are_fair_and_independent():
+    """2x2x2 blocks: a block whose lower half is the negated upper half is a tie; the upper
+    halves are random, so the samples and blocks are distinct."""
+    rng = np.random.default_rng(7)
+    upper = rng.choice([-1, 1], size=(1000, 4, 1, 8, 8))
+    X = np.concatenate([upper, -upper], axis=2).reshape(1000, 8, 8, 8).astype(np.int8)
+    cg = MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2), random_state=0).fit(X)
+    np.testing.assert_array_equal(cg.set_params(output="probability").transform(X), 0.5)
+    ties = cg.set_params(output="sample").transform(X).astype(float)
+    assert ties.shape == (1000, 4, 4, 4)
+    assert abs(ties.mean()) < 4 / np.sqrt(ties.size)
+    assert abs(np.mean(ties[..., 1:] * ties[..., :-1])) < 4 / np.sqrt(ties[..., 1:].size)
+    assert abs(np.mean(ties[:, 1:] * ties[:, :-1])) < 4 / np.sqrt(ties[:, 1:].size)
+    assert abs(np.mean(ties[1:] * ties[:-1])) < 4 / np.sqrt(ties[1:].size)
+
+
 def test_same_configuration_same_draws_in_any_call():
     rng = np.random.default_rng(1)
     X = rng.choice([-1, 1], size=(300, 8, 8)).astype(np.int8)
@@ -73,6 +89,13 @@ def test_in_an_rg_pipeline():
     pipe = make_rg_pipeline(3, coarse_grainer=MajorityRuleCoarseGrainer(), random_state=0).fit(X)
     assert [level.shape for level in rg_levels(pipe, X)] == [
         (10, 16, 16), (10, 8, 8), (10, 4, 4), (10, 2, 2)]
+    cubic = np.random.default_rng(6).choice([-1, 1], size=(3, 16, 16, 16)).astype(np.int8)
+    before = cubic.copy()
+    pipe = make_rg_pipeline(3, coarse_grainer=MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2)),
+                            random_state=0).fit(cubic)
+    assert [level.shape for level in rg_levels(pipe, cubic)] == [
+        (3, 16, 16, 16), (3, 8, 8, 8), (3, 4, 4, 4), (3, 2, 2, 2)]
+    np.testing.assert_array_equal(cubic, before)
 
 
 def test_bad_input_is_rejected():
@@ -83,6 +106,15 @@ def test_bad_input_is_rejected():
         cg.transform(np.ones((2, 5, 5), dtype=np.int8))
     with pytest.raises(ValueError, match="1D lattices"):
         cg.transform(np.ones((2, 8), dtype=np.int8))
+    cubic = MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2)).fit(np.ones((2, 4, 4, 4)))
+    with pytest.raises(ValueError, match="not tiled by blocks 2x2x2"):
+        cubic.transform(np.ones((2, 4, 4, 6 + 1), dtype=np.int8))
+    with pytest.raises(ValueError, match="2D lattices, but the block"):
+        cubic.transform(np.ones((2, 4, 4), dtype=np.int8))
+    with pytest.raises(ValueError, match="3D lattices, but the block"):
+        cg.transform(np.ones((2, 4, 4, 4), dtype=np.int8))
+    with pytest.raises(ValueError, match="2D lattices, but the block"):
+        MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2)).fit(np.ones((2, 4, 4)))
     with pytest.raises(ValueError, match="visible_shape"):
         MajorityRuleCoarseGrainer(visible_shape=0).fit(np.ones((2, 4, 4)))
     from sklearn.exceptions import NotFittedError

@@ -1,5 +1,5 @@
-"""Monte Carlo RG: the linearized matrix on the exactly solvable chain, the 2D Ising exponents
-at small size, jackknife errors, two-lattice matching, and the errors for bad input."""
+"""Monte Carlo RG: the linearized matrix on the exactly solvable chain, the 2D and 3D Ising
+exponents at small size, jackknife errors, two-lattice matching, and the errors for bad input."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn_rsmi import RSMICoarseGrainer
 from sklearn_rsmi.coarse_graining import MajorityRuleCoarseGrainer
 from sklearn_rsmi.datasets import make_ising
-from sklearn_rsmi.physics import CRITICAL_TEMPERATURE
+from sklearn_rsmi.physics import CRITICAL_TEMPERATURE, CRITICAL_TEMPERATURE_3D
 from sklearn_rsmi.rg import (
     LatticeOperator,
     linearized_rg,
@@ -17,7 +17,7 @@ from sklearn_rsmi.rg import (
     match_two_lattices,
     measure_operators,
 )
-from sklearn_rsmi.rg._mcrg import _block_moments, _jackknife_error, _replicas
+from sklearn_rsmi.rg._mcrg import _block_moments, _ising_mcrg, _jackknife_error, _replicas
 
 T_C = CRITICAL_TEMPERATURE
 NN_CHAIN = LatticeOperator("nearest neighbor", [(0,), (1,)])
@@ -143,6 +143,97 @@ def test_measurement_does_not_depend_on_batches_or_threads(ising_16):
         np.testing.assert_array_equal(a, b)
 
 
+# --------------------------------------------------------------------------- 3D Ising, small
+#: Published exponents of the 3D Ising universality class (conformal bootstrap): y_t = 1/nu
+#: with nu = 0.629971, y_h = (5 - eta) / 2 with eta = 0.0362978.
+Y_T_3D, Y_H_3D = 1 / 0.629971, 2.481851
+
+
+@pytest.fixture(scope="module")
+def cubic_16():
+    return make_ising(2000, 16, CRITICAL_TEMPERATURE_3D, dimension=3, random_state=11)
+
+
+@pytest.mark.parametrize("learned", [False, True], ids=["majority rule", "learned"])
+def test_cubic_exponents_on_16_cubed(cubic_16, learned):
+    """16^3 at T_c, 2,000 samples, 2x2x2 blocks (16 -> 8 -> 4): the even eigenvalue is
+    relevant at both level pairs, and with 2 or more operators the odd one is within 0.05
+    (2 %) of 2.4819. Measured on this set: y_h 2.455-2.468 and y_t 1.44-1.57 (levels this
+    small read both low; 1.5874 is the infinite-lattice y_t). Learned steps: 2x2x2, one
+    hidden unit, spin-flip symmetric (the default), a short fit."""
+    if learned:
+        step = RSMICoarseGrainer(visible_shape=(2, 2, 2), n_epochs=10, n_windows=8000)
+    else:
+        step = MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2))
+    pipe = make_rg_pipeline(2, coarse_grainer=step, random_state=0).fit(cubic_16[:500])
+    before = cubic_16.copy()
+    sums = measure_operators(pipe, cubic_16)
+    np.testing.assert_array_equal(cubic_16, before)
+    assert sums.lattice_shapes == [(16, 16, 16), (8, 8, 8), (4, 4, 4)]
+    assert sums.orientation.tolist() in ([1, 1, 1], [1, -1, 1], [1, 1, -1], [1, -1, -1])
+    result = linearized_rg(sums, n_blocks=10)
+    assert len(result.operator_names["even"]) == 7 and len(result.operator_names["odd"]) == 4
+    assert np.all(result.exponents["even"] > 0)
+    assert np.all(np.abs(result.exponents["even"][:, 1:] - Y_T_3D) < 0.3)
+    assert np.all(np.abs(result.exponents["odd"][:, 1:] - Y_H_3D) < 0.05)
+    assert np.all((result.errors["odd"] > 0) & (result.errors["odd"] < 0.02))
+
+
+def test_plot_names_the_reference_line(majority_16):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    result = linearized_rg(majority_16)
+    ax = result.plot("odd", exact=2.481851, exact_label="published")
+    labels = ax.get_legend_handles_labels()[1]
+    assert "published 2.48185" in labels and "1 operator" in labels
+    assert "exact 1.875" in result.plot("odd", exact=1.875).get_legend_handles_labels()[1]
+    plt.close("all")
+
+
+def test_cubic_matching_on_16_against_8_moves_towards_t_c():
+    """Above T_c (T = 1.01 T_c): both matched levels read T_c below the sampled temperature,
+    within 1 % of 4.5115 at the deepest (4^3) one (measured: 0.4-0.6 % low, errors 0.2 %;
+    the linear matching from 1 % away is only first order in T - T_c)."""
+    T = 1.01 * CRITICAL_TEMPERATURE_3D
+    large = make_ising(1500, 16, T, dimension=3, random_state=12)
+    small = make_ising(1500, 8, T, dimension=3, random_state=13)
+    pipe = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2)),
+                            random_state=0).fit(large[:10])
+    result = match_two_lattices(measure_operators(pipe, large),
+                                measure_operators(pipe, small, n_steps=1), T, n_blocks=10)
+    assert result.levels == [1, 2] and result.coarse_shapes == [(8, 8, 8), (4, 4, 4)]
+    assert np.all(result.critical_temperatures < T)
+    deepest = result.critical_temperatures[-1]
+    assert np.all(np.abs(deepest / CRITICAL_TEMPERATURE_3D - 1) < 0.01), result.table()
+
+
+def test_cubic_bad_input_gets_clear_errors(cubic_16):
+    cubic = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2)),
+                             random_state=0).fit(cubic_16[:10])
+    # A 3D block on 2D samples, and a 2D block on 3D samples.
+    with pytest.raises(ValueError, match="2D lattices, but the block"):
+        measure_operators(cubic, np.ones((10, 16, 16), dtype=np.int8))
+    square = make_rg_pipeline(2, coarse_grainer=MajorityRuleCoarseGrainer(),
+                              random_state=0).fit(np.ones((2, 16, 16), dtype=np.int8))
+    with pytest.raises(ValueError, match="3D lattices, but the block"):
+        measure_operators(square, cubic_16[:10])
+    # A lattice the 2x2x2 blocks do not tile.
+    with pytest.raises(ValueError, match="not tiled by blocks 2x2x2"):
+        measure_operators(cubic, np.ones((10, 16, 16, 10), dtype=np.int8))
+    # The default cubic set on a 2^3 level: three steps of a 16^3 lattice.
+    deep = make_rg_pipeline(3, coarse_grainer=MajorityRuleCoarseGrainer(visible_shape=(2, 2, 2)),
+                            random_state=0).fit(cubic_16[:10])
+    with pytest.raises(ValueError, match="'fourth neighbor' does not fit the 2x2x2 lattice of "
+                                         "level 3"):
+        measure_operators(deep, cubic_16[:10])
+    # Square-lattice operators on cubic levels.
+    with pytest.raises(ValueError, match="2D sites but the lattice of level 0 is 3D"):
+        measure_operators(cubic, cubic_16[:10], [LatticeOperator("nn", [(0, 0), (0, 1)])])
+    with pytest.raises(ValueError, match="dimension must be 2 .* or 3"):
+        _ising_mcrg(16, 100, dimension=4)
+    with pytest.raises(ValueError, match=r"4 \* 2\*\*k with k >= 2 \(16, 32, 64, ...\) in 3D"):
+        _ising_mcrg(8, 100, dimension=3)
+
+
 # --------------------------------------------------------------------------- resampling
 def test_jackknife_of_a_mean_is_its_standard_error(rng):
     x = rng.standard_normal((4000, 1))
@@ -203,6 +294,41 @@ def test_exponent_rule_is_the_mean_of_its_candidates_with_their_spread(majority_
     assert estimate.level == [(0, 1), (1, 2)] and estimate.n_operators == [2, 3, 4]
     with pytest.raises(ValueError, match="no candidate"):
         result.estimate("even")  # the default rule needs an 8x8 level n + 1 with n >= 1
+
+
+def _synthetic_linearized(shapes, table):
+    """A LinearizedRG holding a given even table (the odd sector empty), no noise."""
+    from sklearn_rsmi.rg import LinearizedRG
+
+    table = np.asarray(table, dtype=float)
+    pairs = [(n, n + 1) for n in range(len(table))]
+    empty = np.zeros((len(table), 0))
+    return LinearizedRG(pairs, shapes, {"even": ["a", "b"], "odd": []},
+                        {"even": table, "odd": empty}, {"even": 0 * table, "odd": empty},
+                        None, {"even": np.stack([table] * 4), "odd": np.zeros((4, 3, 0))}, 2,
+                        100, 4, "sample")
+
+
+def test_cubic_rule_adds_the_transient_left_after_the_deepest_pair():
+    """Cubic levels 16^3, 8^3, 4^3; candidates 1.52 (pair 1 -> 2) and 1.57 (2 -> 3) with two
+    operators. Value 1.545, spread 0.025; a transient shrinking by q = 2**-0.83 per level
+    moves the exponent on by 0.05 q / (1 - q) = 0.0643 after the last pair."""
+    cubic = [(16,) * 3, (8,) * 3, (4,) * 3]
+    result = _synthetic_linearized(cubic, [[1.40, 1.41], [1.50, 1.52], [1.55, 1.57]])
+    estimate = result.estimate("even")
+    assert estimate.level == [(1, 2), (2, 3)] and estimate.n_operators == [2]
+    assert estimate.value == pytest.approx(1.545)
+    assert estimate.statistical_error == pytest.approx(0, abs=1e-12)
+    assert estimate.systematic_error == pytest.approx(0.025 + 0.05 * 0.56250 / 0.43750, rel=1e-4)
+    assert result.estimate("even", transient_ratio=0).systematic_error == pytest.approx(0.025)
+    # The square lattice keeps its rule: coarse levels from 8x8, no remainder.
+    square = _synthetic_linearized([(32, 32), (16, 16), (8, 8)],
+                                   [[0.9, 0.95], [0.97, 0.99], [0.98, 1.0]])
+    estimate = square.estimate("even")
+    assert estimate.value == pytest.approx(0.995)
+    assert estimate.systematic_error == pytest.approx(0.005)
+    with pytest.raises(ValueError, match="transient_ratio must lie in"):
+        result.estimate("even", transient_ratio=1.0)
 
 
 def test_critical_temperature_rule_reads_the_deepest_matched_level():

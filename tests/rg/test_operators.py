@@ -34,8 +34,21 @@ def test_square_lattice_terms_are_the_point_group_images():
     }
 
 
+def test_cubic_lattice_terms_are_the_point_group_images():
+    counts = {op.name: len(op.terms) for op in default_operators(3)}
+    # Bonds: 3 axes, 6 face diagonals, 4 body diagonals; (2, 1, 0) has 24 images, which
+    # pair up under reversal. Plaquettes lie in 3 planes; a cube holds 2 tetrahedra; a
+    # corner has 4 orientations in each of 3 planes; the star is symmetric.
+    assert counts == {
+        "nearest neighbor": 3, "face diagonal": 6, "body diagonal": 4, "fourth neighbor": 3,
+        "plaquette": 3, "fifth neighbor": 12, "tetrahedron": 2, "magnetization": 1,
+        "three-spin corner": 12, "three in a row": 3, "seven-spin star": 1,
+    }
+    assert [len(op.sites) for op in default_operators(3)] == [2, 2, 2, 2, 4, 2, 4, 1, 3, 3, 7]
+
+
 def test_parity_and_order_of_the_default_sets():
-    for dimension in (1, 2):
+    for dimension in (1, 2, 3):
         parities = [op.parity for op in default_operators(dimension)]
         assert parities == sorted(parities)  # even ones first
         assert parities[0] == "even" and parities[-1] == "odd"
@@ -93,6 +106,46 @@ def test_lattice_sums_equal_products_of_rolled_lattices(shape, occupations, seed
     np.testing.assert_array_equal(lattice_sums(given_X, operators), rolled_sums(X, operators))
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(3, 7), st.integers(3, 7), st.integers(3, 70)),
+    occupations=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_cubic_lattice_sums_equal_products_of_rolled_lattices(shape, occupations, seed):
+    X = np.random.default_rng(seed).choice([-1, 1], size=(2, *shape)).astype(np.int8)
+    operators = [op for op in default_operators(3) if op.fits(shape)]
+    given_X = (X + 1) // 2 if occupations else X
+    np.testing.assert_array_equal(lattice_sums(given_X, operators), rolled_sums(X, operators))
+
+
+def test_known_values_on_ordered_cubic_lattices():
+    n = 4 ** 3
+    up = np.ones((1, 4, 4, 4), dtype=np.int8)
+    sums = dict(zip([op.name for op in default_operators(3)], lattice_sums(up)[0]))
+    assert sums == {"nearest neighbor": 3 * n, "face diagonal": 6 * n, "body diagonal": 4 * n,
+                    "fourth neighbor": 3 * n, "plaquette": 3 * n, "fifth neighbor": 12 * n,
+                    "tetrahedron": 2 * n, "magnetization": n, "three-spin corner": 12 * n,
+                    "three in a row": 3 * n, "seven-spin star": n}
+    # The antiferromagnet: a spin's sign is the parity of x + y + z, so a pair's product is
+    # (-1)^(distance in steps), and an odd operator averages out.
+    staggered = np.where(np.indices((4, 4, 4)).sum(axis=0) % 2, 1, -1)[None]
+    sums = dict(zip([op.name for op in default_operators(3)], lattice_sums(staggered)[0]))
+    assert sums == {"nearest neighbor": -3 * n, "face diagonal": 6 * n, "body diagonal": -4 * n,
+                    "fourth neighbor": 3 * n, "plaquette": 3 * n, "fifth neighbor": -12 * n,
+                    "tetrahedron": 2 * n, "magnetization": 0, "three-spin corner": 0,
+                    "three in a row": 0, "seven-spin star": 0}
+
+
+def test_cubic_operators_that_do_not_fit_a_small_coarse_lattice_are_named():
+    with pytest.raises(ValueError, match="'fourth neighbor' does not fit the 2x2x2"):
+        lattice_sums(np.ones((1, 2, 2, 2), dtype=np.int8), default_operators(3))
+    with pytest.raises(ValueError, match="3D sites but the lattice is 2D"):
+        lattice_sums(np.ones((1, 4, 4), dtype=np.int8), default_operators(3))
+    with pytest.raises(ValueError, match="2D sites but the lattice is 3D"):
+        lattice_sums(np.ones((1, 4, 4, 4), dtype=np.int8), default_operators(2))
+
+
 def test_known_values_on_ordered_lattices():
     up = np.ones((1, 4, 4), dtype=np.int8)
     sums = dict(zip([op.name for op in default_operators()], lattice_sums(up)[0]))
@@ -115,6 +168,6 @@ def test_lattice_sums_reject_non_binary_samples_and_keep_the_input():
     np.testing.assert_array_equal(X, before)
 
 
-def test_no_default_set_beyond_two_dimensions_yet():
-    with pytest.raises(ValueError, match="3D"):
-        default_operators(3)
+def test_no_default_set_beyond_three_dimensions():
+    with pytest.raises(ValueError, match="4D"):
+        default_operators(4)
