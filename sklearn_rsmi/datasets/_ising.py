@@ -27,7 +27,9 @@ _SAMPLERS = {
 
 # Bump when a kernel changes what a given seed produces: it is part of the cache key, so
 # stale datasets on disk are never returned for the new code.
-_SAMPLER_VERSION = 2  # 2: n_between="auto" by default (the default spacing is measured)
+# 2: n_between="auto" by default (the default spacing is measured); 3: Wolff draws from its own
+# SplitMix64 stream, a draw per neighbor test.
+_SAMPLER_VERSION = 3
 
 #: ``n_between="auto"`` puts consecutive samples this many integrated autocorrelation times
 #: apart, of the slower of the energy and ``|m|`` (see :func:`make_ising` and the user
@@ -163,19 +165,19 @@ def _calibrate(algorithm, state, lattice_size, dimension, n_calibration):
     """
     n_sites = lattice_size**dimension
     if algorithm == "wolff":
-        spins, neighbors, add_threshold, n_clusters, stack = state
+        spins, neighbors, add_threshold, n_clusters, stack, rng = state
         clusters_per_sweep = n_clusters / _WOLFF_SIZE_SWEEPS
         stride = max(1, round(clusters_per_sweep / _WOLFF_MEASUREMENTS_PER_SWEEP))
         n_measurements = max(2, math.ceil(n_calibration * clusters_per_sweep / stride))
         energy, abs_m = np.empty(n_measurements), np.empty(n_measurements)
-        flipped = _ising_kernels.calibrate_wolff(spins, neighbors, add_threshold, stack, stride,
-                                                 energy, abs_m)
+        flipped = _ising_kernels.calibrate_wolff(spins, neighbors, add_threshold, stack, rng,
+                                                 stride, energy, abs_m)
         mean_cluster_size = flipped / (stride * n_measurements)
         sweeps_per_update = mean_cluster_size / n_sites
         taus = _autocorrelation_times(energy, abs_m, stride * sweeps_per_update)
         slowest = max(t.tau_int for t in taus.values())
         n_clusters = max(1, math.ceil(AUTO_SPACING_IN_TAU * slowest / sweeps_per_update))
-        state = (spins, neighbors, add_threshold, n_clusters, stack)
+        state = (spins, neighbors, add_threshold, n_clusters, stack, rng)
         return (state, n_clusters * sweeps_per_update, taus,
                 {"mean_cluster_size": mean_cluster_size})
     energy, abs_m = np.empty(n_calibration), np.empty(n_calibration)
