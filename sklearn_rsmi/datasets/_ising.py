@@ -335,13 +335,13 @@ def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="
         2,000 (Swendsen-Wang) or ``max(200, 50 tau)`` with Metropolis's modeled ``tau`` (see
         :func:`default_sweeps`); an estimate that needs a longer stretch than it had (less
         than ``50 tau_int``) raises a ``ConvergenceWarning`` that names the observable and
-        the length it needed. At ``T_c``, ``L = 128``, Wolff then takes samples about 1.4
-        sweeps apart (``tau_int(E)`` about 0.45 sweeps), where the fixed default of earlier
-        versions took 10. The user guide's page on sampling defaults says how the multiple
-        was chosen.
+        the length it needed. At ``T_c``, ``L = 128``, Wolff then takes samples about 7
+        sweeps apart (``tau_int(E)`` about 2.0-2.4 sweeps), where the fixed default of earlier
+        versions took 10; at ``0.92 T_c`` and ``1.08 T_c`` about 3-4 sweeps. The user guide's
+        page on sampling defaults says how the multiple was chosen.
     random_state : int, RandomState instance or None, default=None
-        Seeds the sampler (an integer seed is drawn from it for numba's generator). A fixed
-        value gives identical samples.
+        Seeds the sampler (an integer seed is drawn from it for numba's generator and, for
+        Wolff, a SplitMix64 stream). A fixed value gives identical samples.
     data_home : str or path-like, default=None
         Folder of the on-disk cache; see :func:`sklearn_rsmi.datasets.get_data_home`
         (the ``SKLEARN_RSMI_DATA`` environment variable moves the default).
