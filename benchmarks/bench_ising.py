@@ -77,11 +77,21 @@ def kernel_rates(repeats):
     acceptance = kernels.acceptance_table(K, 2)
 
     spins = kernels.hot_start(n_sites)
-    kernels.wolff_sweeps(spins, neighbors, threshold, 200, stack)  # compile and equilibrate
-    _, n_clusters = kernels.wolff_sweeps(spins, neighbors, threshold, 50, stack)
+    rng = kernels.splitmix_state(12345)
+    kernels.wolff_sweeps(spins, neighbors, threshold, 200, stack, rng)  # compile and equilibrate
+    _, n_clusters = kernels.wolff_sweeps(spins, neighbors, threshold, 50, stack, rng)
     results = {}
     results["wolff (flipped spins/s)"] = median_rate(
-        lambda: kernels.wolff_updates(spins, neighbors, threshold, n_clusters, stack), repeats)
+        lambda: kernels.wolff_updates(spins, neighbors, threshold, n_clusters, stack, rng),
+        repeats)
+
+    def branching_wolff():
+        return sum(kernels.wolff_update_branching(spins, neighbors, threshold, stack)
+                   for _ in range(n_clusters))
+
+    branching_wolff()
+    results["wolff, branching kernel on numba's generator (flipped spins/s)"] = median_rate(
+        branching_wolff, repeats)
     kernels.swendsen_wang_sweeps(spins, neighbors, threshold, 5, parent, flip)
     results["swendsen-wang (flipped spins/s)"] = median_rate(
         lambda: kernels.swendsen_wang_sweeps(spins, neighbors, threshold, 50, parent, flip),

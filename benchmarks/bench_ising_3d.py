@@ -45,20 +45,23 @@ def _chain(L, dimension, temperature, seed=12345):
     threshold = kernels.probability_threshold(-np.expm1(-2.0 * K))
     spins = kernels.hot_start(n_sites)
     stack = np.empty(n_sites, dtype=np.int32)
+    rng = kernels.splitmix_state(seed)
     parent = np.empty(n_sites, dtype=np.int32)
     flip = np.zeros(n_sites, dtype=np.int8)
-    kernels.wolff_sweeps(spins, neighbors, threshold, 100, stack)
-    _, n_clusters = kernels.wolff_sweeps(spins, neighbors, threshold, 10, stack)
+    kernels.wolff_sweeps(spins, neighbors, threshold, 100, stack, rng)
+    _, n_clusters = kernels.wolff_sweeps(spins, neighbors, threshold, 10, stack, rng)
     acceptance = kernels.acceptance_table(K, dimension)
     return dict(L=L, dimension=dimension, spins=spins, neighbors=neighbors, threshold=threshold,
-                stack=stack, parent=parent, flip=flip, n_clusters=max(1, n_clusters // 10),
+                stack=stack, rng=rng, parent=parent, flip=flip,
+                n_clusters=max(1, n_clusters // 10),
                 acceptance=acceptance, n_sites=n_sites)
 
 
 def _branching_wolff(c, n_clusters):
     flipped = 0
     for _ in range(n_clusters):
-        flipped += kernels.wolff_update(c["spins"], c["neighbors"], c["threshold"], c["stack"])
+        flipped += kernels.wolff_update_branching(c["spins"], c["neighbors"], c["threshold"],
+                                                  c["stack"])
     return flipped
 
 
@@ -88,7 +91,7 @@ def throughput(repeats):
         n_sites, L, d = c["n_sites"], c["L"], c["dimension"]
         runs[(name, "wolff")] = lambda c=c: kernels.wolff_updates(
             c["spins"], c["neighbors"], c["threshold"], sweeps_per_run * c["n_clusters"],
-            c["stack"])
+            c["stack"], c["rng"])
         runs[(name, "swendsen-wang")] = lambda c=c: kernels.swendsen_wang_sweeps(
             c["spins"], c["neighbors"], c["threshold"], sweeps_per_run, c["parent"], c["flip"])
         runs[(name, "metropolis (attempts)")] = lambda c=c, n=n_sites, L=L, d=d: (
@@ -147,8 +150,8 @@ def autocorrelation(L, dimension, algorithm, n_sweeps, temperature, seed=1):
     if algorithm == "wolff":
         # One sweep of cluster updates, from the mean cluster size over 100 sweeps: one
         # sweep's worth of clusters measures it to a few tens of percent only.
-        spins, neighbors, threshold, n_clusters, stack = state
-        state = (spins, neighbors, threshold, max(1, round(n_clusters / calibration)), stack)
+        spins, neighbors, threshold, n_clusters, stack, rng = state
+        state = (spins, neighbors, threshold, max(1, round(n_clusters / calibration)), stack, rng)
     elif algorithm == "swendsen-wang":  # (spins, neighbors, threshold, n_between, parent, flip)
         state = state[:3] + (1,) + state[4:]
     else:  # (spins, acceptance, L, dimension, n_between)

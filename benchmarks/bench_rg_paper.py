@@ -3,10 +3,12 @@
 Koch-Janusz & Ringel (2018), Fig. 5: T_c to 1 % from where the flow diverges and
 nu = 1.0 +- 0.15 from a finite-size collapse. This script runs the whole pipeline
 (sampling, same-size reference simulations, RSMI filters re-learned at every step) and
-prints T_c and nu with their uncertainties, the wall time and the peak memory of the
-process tree (this process and its joblib workers, polled from /proc).
+prints T_c and nu with their uncertainties, the wall time, the peak memory of the
+process tree (this process and its joblib workers, polled from /proc) and the load
+average at the start and the end (on a shared machine wall times stretch with the load).
 
-Full run (the coordinator's; ~15 min target on 2 cores)::
+Full run (the target: 2 minutes of wall time or less on a quiet 2-core machine, from empty
+caches, under 1.5 GiB)::
 
     python benchmarks/bench_rg_paper.py
 
@@ -138,7 +140,8 @@ def main():
     except ValueError as error:
         print(f"\nflow analysis failed: {error}")
     analysis = time.perf_counter() - analysis_start
-    print(f"\nwall time: {wall:.1f} s; peak memory (process tree): {memory.peak / 2**30:.2f} GiB")
+    print(f"\nwall time: {wall:.1f} s; peak memory (process tree): {memory.peak / 2**30:.2f} GiB; "
+          f"load average {_LOAD_AT_START} at the start, {_load_average()} at the end")
     if os.environ.get("RSMI_STAGE_LOG"):
         _print_stages(os.environ["RSMI_STAGE_LOG"], wall, analysis)
 
@@ -204,8 +207,7 @@ def _print_stages(log, wall, analysis):
     cpus[main] += analysis
     calls[main] += 1
     total_cpu = sum(cpus.values())
-    with open("/proc/loadavg") as handle:
-        load = " ".join(handle.read().split()[:3])
+    load = _load_average()
     print(f"\nStages, summed over processes: {sum(walls.values()):.0f} worker-s wall, "
           f"{total_cpu:.0f} CPU-s; run wall {wall:.0f} s; load average {_LOAD_AT_START} at the "
           f"start, {load} at the end")
@@ -215,8 +217,13 @@ def _print_stages(log, wall, analysis):
               f"  {calls[stage]}")
 
 
-with open("/proc/loadavg") as _handle:
-    _LOAD_AT_START = " ".join(_handle.read().split()[:3])
+def _load_average():
+    """The 1, 5 and 15 minute load averages."""
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
+
+
+_LOAD_AT_START = _load_average()
 
 
 if __name__ == "__main__":

@@ -92,10 +92,16 @@ def check_occupations(X, name, n_columns=None):
     return X
 
 
-def to_spins(X, *, name="samples"):
-    """Binary samples (spins or occupations) as a new int8 array of +-1 (occupation 1 is +1)."""
+def to_spins(X, *, name="samples", copy=True):
+    """Binary samples (spins or occupations) as a new int8 array of +-1 (occupation 1 is +1).
+
+    With ``copy=False``, int8 spins come back as they are (for read-only use: no copy of a
+    large sample set just to measure it).
+    """
     X = np.asarray(X)
     convention = infer_value_convention(X, name=name)
+    if not copy and convention == SPIN and X.dtype == np.int8:
+        return X
     # int8 arithmetic in place: no int64 temporary the size of the samples.
     spins = np.array(X, dtype=np.int8, copy=True)
     if convention == OCCUPATION:

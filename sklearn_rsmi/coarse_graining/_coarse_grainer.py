@@ -465,7 +465,7 @@ class RSMICoarseGrainer(LatticeTransformerMixin, TransformerMixin, BaseEstimator
             # Draw (sample, anchor) pairs without replacement, never materializing all windows.
             picks = _distinct_integers(rng, n_total, n_windows)
             sample_index, anchor_index = np.divmod(picks, n_anchors)
-            V, E = _cut_pairs(geometry, X, anchors, sample_index, anchor_index)
+            V, E = geometry._cut_pairs(X, sample_index, anchors[anchor_index])
         return V, E
 
     # -------------------------------------------------------------------- fit
@@ -706,15 +706,3 @@ def _tied_gradient(grads):
     grad_filters, grad_bias, *extra = grads
     return (grad_filters - 0.5 * grad_bias[:, None], np.zeros_like(grad_bias), *extra)
 
-
-def _cut_pairs(geometry, X, anchors, sample_index, anchor_index):
-    """Cut one window per (sample, anchor) pair, grouped by sample to bound memory."""
-    V = np.empty((sample_index.size, geometry.n_visible), dtype=X.dtype)
-    E = np.empty((sample_index.size, geometry.n_environment), dtype=X.dtype)
-    starts = np.flatnonzero(np.r_[True, sample_index[1:] != sample_index[:-1]])
-    stops = np.r_[starts[1:], sample_index.size]
-    for first, last in zip(starts, stops):
-        sample = sample_index[first]
-        v, e = geometry.cut(X[sample : sample + 1], anchors[anchor_index[first:last]])
-        V[first:last], E[first:last] = v, e
-    return V, E

@@ -84,7 +84,7 @@ def information_per_unit(X, max_hidden=4, *, coarse_grainer=None, test_size=0.25
     >>> from sklearn_rsmi.coarse_graining import information_per_unit
     >>> from sklearn_rsmi.datasets import make_ising
     >>> from sklearn_rsmi import RSMICoarseGrainer
-    >>> X = make_ising(200, 16, 2.269, random_state=0)
+    >>> X = make_ising(200, 16, 2.269, random_state=2)
     >>> curve = information_per_unit(X, max_hidden=3, random_state=0,
     ...     coarse_grainer=RSMICoarseGrainer(objective="variational", n_epochs=10))
     >>> curve.n_hidden.tolist(), curve.suggested_n_hidden

@@ -381,6 +381,30 @@ class WindowGeometry:
         anchors = (anchors.reshape(-1, self.ndim).astype(np.intp)
                    % np.array(lattice, dtype=np.intp))
         n_windows = n_samples * n_per_sample
+
+        def locate(window):
+            return (window // n_per_sample,
+                    anchors[window] if per_sample else anchors[window % n_per_sample])
+
+        return self._gather(X, lattice, n_windows, locate)
+
+    def _cut_pairs(self, X, sample_index, anchors):
+        """:meth:`cut` of one window per (sample, anchor) pair: ``anchors[k]`` in sample
+        ``sample_index[k]``.
+
+        For validated input (``X`` of a checked lattice, anchors on the torus): in one
+        gather, where :meth:`cut` per sample would pay its checks once per sample.
+        """
+        X = np.asarray(X)
+        lattice = tuple(X.shape[1:])
+        sample_index = np.asarray(sample_index, dtype=np.intp)
+        anchors = np.asarray(anchors, dtype=np.intp).reshape(-1, self.ndim)
+        return self._gather(X, lattice, sample_index.size,
+                            lambda window: (sample_index[window], anchors[window]))
+
+    def _gather(self, X, lattice, n_windows, locate):
+        """V and E of ``n_windows`` windows; ``locate(window indices)`` gives their samples
+        and anchors (reduced onto the torus)."""
         V = np.empty((n_windows, self.n_visible), dtype=X.dtype)
         E = np.empty((n_windows, self.n_environment), dtype=X.dtype)
         if n_windows == 0:
@@ -401,8 +425,8 @@ class WindowGeometry:
         chunk = max(1, _CHUNK_ELEMENTS // window_size)
         for start in range(0, n_windows, chunk):
             window = np.arange(start, min(start + chunk, n_windows), dtype=np.intp)
-            anchor = anchors[window] if per_sample else anchors[window % n_per_sample]
-            index = (window // n_per_sample * n_sites).reshape((-1,) + (1,) * self.ndim)
+            sample, anchor = locate(window)
+            index = (sample * n_sites).reshape((-1,) + (1,) * self.ndim)
             for axis, side in enumerate(self.window_shape):
                 steps = np.arange(-margin, side - margin, dtype=np.intp)
                 coordinate = (anchor[:, axis, None] + steps) % lattice[axis] * site_strides[axis]

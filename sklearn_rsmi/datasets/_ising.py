@@ -27,7 +27,9 @@ _SAMPLERS = {
 
 # Bump when a kernel changes what a given seed produces: it is part of the cache key, so
 # stale datasets on disk are never returned for the new code.
-_SAMPLER_VERSION = 2  # 2: n_between="auto" by default (the default spacing is measured)
+# 2: n_between="auto" by default (the default spacing is measured); 3: Wolff draws from its own
+# SplitMix64 stream, a draw per neighbor test.
+_SAMPLER_VERSION = 3
 
 #: ``n_between="auto"`` puts consecutive samples this many integrated autocorrelation times
 #: apart, of the slower of the energy and ``|m|`` (see :func:`make_ising` and the user
@@ -163,19 +165,19 @@ def _calibrate(algorithm, state, lattice_size, dimension, n_calibration):
     """
     n_sites = lattice_size**dimension
     if algorithm == "wolff":
-        spins, neighbors, add_threshold, n_clusters, stack = state
+        spins, neighbors, add_threshold, n_clusters, stack, rng = state
         clusters_per_sweep = n_clusters / _WOLFF_SIZE_SWEEPS
         stride = max(1, round(clusters_per_sweep / _WOLFF_MEASUREMENTS_PER_SWEEP))
         n_measurements = max(2, math.ceil(n_calibration * clusters_per_sweep / stride))
         energy, abs_m = np.empty(n_measurements), np.empty(n_measurements)
-        flipped = _ising_kernels.calibrate_wolff(spins, neighbors, add_threshold, stack, stride,
-                                                 energy, abs_m)
+        flipped = _ising_kernels.calibrate_wolff(spins, neighbors, add_threshold, stack, rng,
+                                                 stride, energy, abs_m)
         mean_cluster_size = flipped / (stride * n_measurements)
         sweeps_per_update = mean_cluster_size / n_sites
         taus = _autocorrelation_times(energy, abs_m, stride * sweeps_per_update)
         slowest = max(t.tau_int for t in taus.values())
         n_clusters = max(1, math.ceil(AUTO_SPACING_IN_TAU * slowest / sweeps_per_update))
-        state = (spins, neighbors, add_threshold, n_clusters, stack)
+        state = (spins, neighbors, add_threshold, n_clusters, stack, rng)
         return (state, n_clusters * sweeps_per_update, taus,
                 {"mean_cluster_size": mean_cluster_size})
     energy, abs_m = np.empty(n_calibration), np.empty(n_calibration)
@@ -333,13 +335,13 @@ def make_ising(n_samples, lattice_size, temperature, *, dimension=2, algorithm="
         2,000 (Swendsen-Wang) or ``max(200, 50 tau)`` with Metropolis's modeled ``tau`` (see
         :func:`default_sweeps`); an estimate that needs a longer stretch than it had (less
         than ``50 tau_int``) raises a ``ConvergenceWarning`` that names the observable and
-        the length it needed. At ``T_c``, ``L = 128``, Wolff then takes samples about 1.4
-        sweeps apart (``tau_int(E)`` about 0.45 sweeps), where the fixed default of earlier
-        versions took 10. The user guide's page on sampling defaults says how the multiple
-        was chosen.
+        the length it needed. At ``T_c``, ``L = 128``, Wolff then takes samples about 7
+        sweeps apart (``tau_int(E)`` about 2.0-2.4 sweeps), where the fixed default of earlier
+        versions took 10; at ``0.92 T_c`` and ``1.08 T_c`` about 3-4 sweeps. The user guide's
+        page on sampling defaults says how the multiple was chosen.
     random_state : int, RandomState instance or None, default=None
-        Seeds the sampler (an integer seed is drawn from it for numba's generator). A fixed
-        value gives identical samples.
+        Seeds the sampler (an integer seed is drawn from it for numba's generator and, for
+        Wolff, a SplitMix64 stream). A fixed value gives identical samples.
     data_home : str or path-like, default=None
         Folder of the on-disk cache; see :func:`sklearn_rsmi.datasets.get_data_home`
         (the ``SKLEARN_RSMI_DATA`` environment variable moves the default).

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from .._utils.validation import to_spins
+from ._observable_kernels import square_lattice_sums
 
 
 @validate_params(
@@ -37,7 +38,7 @@ def measure_nearest_neighbor_correlation(samples):
     >>> measure_nearest_neighbor_correlation(checkerboard[None])
     array([-1.])
     """
-    spins = to_spins(samples)
+    spins = to_spins(samples, copy=False)
     if spins.ndim not in (2, 3, 4):
         raise ValueError(
             "samples must have shape (n_samples, L) for chains, (n_samples, Ly, Lx) for "
@@ -46,6 +47,9 @@ def measure_nearest_neighbor_correlation(samples):
         )
     if min(spins.shape[1:]) < 2:
         raise ValueError(f"each lattice axis needs >= 2 sites, got samples of shape {spins.shape}.")
+    if spins.ndim == 3:
+        nearest, _, _ = square_lattice_sums(np.ascontiguousarray(spins))
+        return nearest / (2 * spins.shape[1] * spins.shape[2])
     lattice_axes = tuple(range(1, spins.ndim))
     total = np.zeros(spins.shape[0], dtype=np.int64)
     for axis in lattice_axes:
@@ -126,12 +130,15 @@ def measure_diagonal_correlation(samples):
     >>> measure_diagonal_correlation(stripes[None])
     array([-1.])
     """
-    spins = to_spins(samples)
+    spins = to_spins(samples, copy=False)
     if spins.ndim not in (3, 4):
         raise ValueError(
             "samples must have shape (n_samples, Ly, Lx) or (n_samples, Lz, Ly, Lx), got "
             f"shape {spins.shape}."
         )
+    if spins.ndim == 3:
+        _, diagonal, _ = square_lattice_sums(np.ascontiguousarray(spins))
+        return diagonal / (2.0 * np.prod(spins.shape[1:]))
     lattice_axes = tuple(range(1, spins.ndim))
     total = np.zeros(spins.shape[0], dtype=np.int64)
     n_planes = 0

@@ -34,6 +34,7 @@ from ..physics import (
     measure_nearest_neighbor_correlation,
     nearest_neighbor_correlation,
 )
+from ..physics._observable_kernels import square_lattice_sums
 from ._pipeline import _block_size, _check_lattice_can_halve, _rg_steps, make_rg_pipeline
 from ._result import RGFlowResult
 
@@ -63,7 +64,7 @@ def _as_spin_lattice(level, dimension=2):
             "multi-hidden-unit outputs are not supported by the flow analysis."
         )
     try:
-        return to_spins(level, name="an RG level")
+        return to_spins(level, name="an RG level", copy=False)
     except ValueError as exc:
         raise ValueError(
             f"the flow analysis needs sampled binary coarse spins (output='sample'): {exc}"
@@ -71,11 +72,18 @@ def _as_spin_lattice(level, dimension=2):
 
 
 def _measure_level(level, dimension=2):
-    spins = _as_spin_lattice(level, dimension)
+    spins = _as_spin_lattice(level, dimension)  # read only: int8 spins are not copied
     n = spins.shape[0]
-    nn = measure_nearest_neighbor_correlation(spins)
-    diagonal = measure_diagonal_correlation(spins)
-    magnetization = np.abs(spins.reshape(n, -1).mean(axis=1, dtype=np.float64))
+    if dimension == 2:
+        # one pass per sample for all three (82 MB of spins at level 0 of the paper's flow)
+        nearest, diagonal, total = square_lattice_sums(np.ascontiguousarray(spins))
+        n_sites = spins.shape[1] * spins.shape[2]
+        nn, diagonal = nearest / (2 * n_sites), diagonal / (2.0 * n_sites)
+        magnetization = np.abs(total) / n_sites
+    else:
+        nn = measure_nearest_neighbor_correlation(spins)
+        diagonal = measure_diagonal_correlation(spins)
+        magnetization = np.abs(spins.reshape(n, -1).mean(axis=1, dtype=np.float64))
 
     def sem(values):
         return float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")

@@ -255,6 +255,19 @@ def test_cut_with_small_chunks_matches(monkeypatch, rng):
         np.testing.assert_array_equal(a, c)
 
 
+def test_cut_pairs_matches_cut_one_pair_at_a_time(monkeypatch, rng):
+    geometry = WindowGeometry.from_params((2, 2), 1, 1)
+    X = rng.integers(0, 2, size=(6, 10, 12)).astype(np.int8)
+    sample_index = np.sort(rng.integers(0, 6, size=25))
+    anchors = np.stack([rng.integers(0, 10, size=25), rng.integers(0, 12, size=25)], axis=1)
+    monkeypatch.setattr(_regions, "_CHUNK_ELEMENTS", 300)  # several chunks, ragged end
+    V, E = geometry._cut_pairs(X, sample_index, anchors)
+    for k, (sample, anchor) in enumerate(zip(sample_index, anchors)):
+        v, e = geometry.cut(X[sample : sample + 1], anchor[None])
+        np.testing.assert_array_equal(V[k], v[0])
+        np.testing.assert_array_equal(E[k], e[0])
+
+
 def test_cut_memory_follows_the_requested_windows(rng):
     geometry = WindowGeometry.from_params((2, 2), 1, 1)
     X = rng.integers(0, 2, size=(2000, 32, 32)).astype(np.int8)  # 2 MB

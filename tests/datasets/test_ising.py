@@ -589,3 +589,22 @@ def test_cubic_samples_are_seeded_and_cached(tmp_path):
     assert any(p.suffix == ".pkl" for p in _cached_files(tmp_path / "joblib"))
     # the square lattice of the same side is another entry, not the cube's first plane
     assert make_ising(4, 6, 4.5, **{**kwargs, "dimension": 2}).shape == (4, 6, 6)
+
+
+def test_wolff_update_joins_by_its_threshold_and_advances_its_stream():
+    neighbors = _ising_kernels.neighbor_table(6, 2)
+    stack = np.empty(36, dtype=np.int32)
+    rng = _ising_kernels.splitmix_state(5)
+    start = rng.copy()
+    spins = np.ones(36, dtype=np.int8)
+    # p = 1: the cluster is the whole (aligned) lattice; p = 0: the seed site alone.
+    assert _ising_kernels.wolff_update(spins, neighbors, np.int64(2**32), stack, rng) == 36
+    assert np.all(spins == -1) and rng[0] != start[0]
+    assert _ising_kernels.wolff_update(spins, neighbors, np.int64(0), stack, rng) == 1
+    assert np.count_nonzero(spins == 1) == 1
+    # Adjacent seeds start far apart in the stream (the seed is scrambled, not the counter).
+    states = [int(_ising_kernels.splitmix_state(s)[0]) for s in range(4)]
+    assert len(set(states)) == 4
+    assert states == [int(_ising_kernels.splitmix_state(s)[0]) for s in range(4)]
+    gaps = {(b - a) % 2**64 for a, b in zip(states, states[1:])}
+    assert 0x9E3779B97F4A7C15 not in gaps

@@ -125,7 +125,7 @@ def test_most_likely_blocking_breaks_ties_one_way(ising_16):
     block_sums = X.reshape(500, n, 2, n, 2).sum(axis=(2, 4))
     ties = (block_sums == 0).sum(axis=(1, 2))
     rise = likely.sums[1][:, m].mean() - sampled.sums[1][:, m].mean()
-    assert ties.mean() > 5
+    assert ties.mean() > 4  # enough ties for the rise to stand out (about 5 per sample at T_c)
     assert abs(rise - ties.mean()) < 4 * np.sqrt(ties.mean() / 500), (rise, ties.mean())
     assert likely.blocking == "most-likely"
     with pytest.raises(ValueError, match="probabilities"):

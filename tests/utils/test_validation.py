@@ -17,6 +17,7 @@ from sklearn_rsmi._utils.validation import (
     from_occupation,
     infer_value_convention,
     to_occupation,
+    to_spins,
 )
 
 shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6)
@@ -135,3 +136,14 @@ def test_temperature_must_be_finite_and_positive(T):
 def test_temperature_must_be_a_number(T):
     with pytest.raises(TypeError, match="temperature must be a real number"):
         check_temperature(T)
+
+
+def test_to_spins_copies_unless_told_not_to_for_int8_spins():
+    spins = np.array([[1, -1], [-1, 1]], dtype=np.int8)
+    assert not np.shares_memory(to_spins(spins), spins)
+    assert to_spins(spins, copy=False) is spins
+    occupations = np.array([[1, 0]], dtype=np.int8)  # must be mapped: always a new array
+    out = to_spins(occupations, copy=False)
+    assert out.tolist() == [[1, -1]] and occupations.tolist() == [[1, 0]]
+    wide = np.array([[1, -1]], dtype=np.int64)
+    assert to_spins(wide, copy=False).dtype == np.int8
