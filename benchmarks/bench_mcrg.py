@@ -86,6 +86,15 @@ class PeakMemory:
         self._thread.join()
 
 
+def seed_pulls(x, sigma):
+    """Pull of each seed's estimate against the mean of the others, whose error adds."""
+    n = x.size
+    others = np.array([np.delete(x, i).mean() for i in range(n)])
+    others_error = np.array([np.sqrt(np.sum(np.delete(sigma, i) ** 2)) / (n - 1)
+                             for i in range(n)])
+    return (x - others) / np.sqrt(sigma**2 + others_error**2)
+
+
 def load():
     with open("/proc/loadavg") as handle:
         return " ".join(handle.read().split()[:3])
@@ -251,11 +260,7 @@ def pulls(args):
             sigma = np.array([n[f"{key}_statistical_error"] for n in numbers])
             total = np.array([n[f"{key}_error"] for n in numbers])
             n = x.size
-            # Pull of each seed against the mean of the others, whose error adds.
-            others = np.array([np.delete(x, i).mean() for i in range(n)])
-            others_error = np.array([np.sqrt(np.sum(np.delete(sigma, i) ** 2)) / (n - 1)
-                                     for i in range(n)])
-            pull = (x - others) / np.sqrt(sigma**2 + others_error**2)
+            pull = seed_pulls(x, sigma)
             everything.extend(pull)
             print(f"  {key:22s} spread (std) {x.std(ddof=1):.5f}, mean jackknife error "
                   f"{sigma.mean():.5f}, ratio {x.std(ddof=1) / sigma.mean():.2f}; pulls "

@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_mcrg import PeakMemory, _median_time, load  # noqa: E402
+from bench_mcrg import PeakMemory, _median_time, load, seed_pulls  # noqa: E402
 
 from sklearn_rsmi import RSMICoarseGrainer  # noqa: E402
 from sklearn_rsmi._utils.threads import numba_threads  # noqa: E402
@@ -155,12 +155,7 @@ def pulls(args):
         for key in keys:
             x = np.array([n[key] for n in numbers])
             sigma = np.array([n[f"{key}_statistical_error"] for n in numbers])
-            n = x.size
-            # Pull of each seed against the mean of the others, whose error adds.
-            others = np.array([np.delete(x, i).mean() for i in range(n)])
-            others_error = np.array([np.sqrt(np.sum(np.delete(sigma, i) ** 2)) / (n - 1)
-                                     for i in range(n)])
-            pull = (x - others) / np.sqrt(sigma**2 + others_error**2)
+            pull = seed_pulls(x, sigma)
             everything.extend(pull)
             print(f"  {key:22s} spread (std) {x.std(ddof=1):.5f}, mean jackknife error "
                   f"{sigma.mean():.5f}, ratio {x.std(ddof=1) / sigma.mean():.2f}; pulls "
