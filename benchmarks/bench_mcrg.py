@@ -24,12 +24,12 @@ Honesty check of the statistical errors (independent seeds at 32x32, pulls)::
 
 import argparse
 import math
-import os
 import statistics
-import threading
 import time
 
 import numpy as np
+
+from bench_rg_paper import PeakMemory  # the process-tree memory poller
 
 from sklearn_rsmi import RSMICoarseGrainer
 from sklearn_rsmi._utils.threads import numba_threads
@@ -44,48 +44,6 @@ EXACT = {"y_t": 1.0, "y_h": 1.875, "nu": 1.0, "critical_temperature": TC}
 TARGET = {"y_t": 0.01, "y_h": 0.001, "critical_temperature": 0.0002}
 
 
-class PeakMemory:
-    """Peak resident memory (bytes) of this process and its descendants, polled from /proc."""
-
-    def __init__(self, interval=0.25):
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
-
-    @staticmethod
-    def _tree_rss():
-        parents = {}
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{pid}/stat") as handle:
-                    parents.setdefault(int(handle.read().rsplit(")", 1)[1].split()[1]),
-                                       []).append(int(pid))
-            except OSError:
-                continue
-        total, stack = 0, [os.getpid()]
-        while stack:
-            pid = stack.pop()
-            stack.extend(parents.get(pid, []))
-            try:
-                with open(f"/proc/{pid}/statm") as handle:
-                    total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            except OSError:
-                continue
-        return total
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._tree_rss())
-            self._stop.wait(self.interval)
-
-    def __enter__(self):
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
 def seed_pulls(x, sigma):
     """Pull of each seed's estimate against the mean of the others, whose error adds."""
     n = x.size
@@ -93,6 +51,15 @@ def seed_pulls(x, sigma):
     others_error = np.array([np.sqrt(np.sum(np.delete(sigma, i) ** 2)) / (n - 1)
                              for i in range(n)])
     return (x - others) / np.sqrt(sigma**2 + others_error**2)
+
+
+def print_pull_summary(pulls):
+    """Mean and rms of all pulls, and how many exceed 2, against what honest errors give."""
+    pulls = np.array(pulls)
+    print(f"all {pulls.size} pulls: mean {pulls.mean():+.2f}, rms "
+          f"{np.sqrt(np.mean(pulls**2)):.2f} (honest errors: 0 and 1), "
+          f"|pull| > 2 in {int(np.sum(np.abs(pulls) > 2))} (expect about "
+          f"{0.046 * pulls.size:.1f})")
 
 
 def load():
@@ -267,11 +234,7 @@ def pulls(args):
                   + " ".join(f"{p:+.2f}" for p in pull)
                   + f"; |x - exact| <= quoted total error in "
                   f"{int(np.sum(np.abs(x - EXACT[key]) <= total))}/{n} seeds")
-    everything = np.array(everything)
-    print(f"all {everything.size} pulls: mean {everything.mean():+.2f}, rms "
-          f"{np.sqrt(np.mean(everything**2)):.2f} (honest errors: 0 and 1), "
-          f"|pull| > 2 in {int(np.sum(np.abs(everything) > 2))} (expect about "
-          f"{0.046 * everything.size:.1f})")
+    print_pull_summary(everything)
 
 
 def main():

@@ -32,7 +32,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_mcrg import PeakMemory, _median_time, load, seed_pulls  # noqa: E402
+from bench_mcrg import (  # noqa: E402
+    PeakMemory,
+    _median_time,
+    load,
+    print_pull_summary,
+    seed_pulls,
+)
 
 from sklearn_rsmi import RSMICoarseGrainer  # noqa: E402
 from sklearn_rsmi._utils.threads import numba_threads  # noqa: E402
@@ -160,11 +166,7 @@ def pulls(args):
             print(f"  {key:22s} spread (std) {x.std(ddof=1):.5f}, mean jackknife error "
                   f"{sigma.mean():.5f}, ratio {x.std(ddof=1) / sigma.mean():.2f}; pulls "
                   + " ".join(f"{p:+.2f}" for p in pull))
-    everything = np.array(everything)
-    print(f"all {everything.size} pulls: mean {everything.mean():+.2f}, rms "
-          f"{np.sqrt(np.mean(everything**2)):.2f} (honest errors: 0 and 1), "
-          f"|pull| > 2 in {int(np.sum(np.abs(everything) > 2))} (expect about "
-          f"{0.046 * everything.size:.1f})")
+    print_pull_summary(everything)
 
 
 def main():
